@@ -1,0 +1,588 @@
+//! What a value is assigned to: the name on its left, in any language's syntax.
+//!
+//! The extraction is deliberately syntax-agnostic. It walks left from the value over a
+//! quote, a wrapper call (`tea.String(`), an assignment operator (`=`, `:`, `=>`, `:=`)
+//! or a key-value call (`put("name", `), and reads the name before it. It understands:
+//!
+//! * assignments and declarations: `sk = "..."`, `String sk = "..."`, `var sk string = "..."`
+//! * keys in maps and documents: `"sk": "..."`, `sk: ...`, `'sk' => '...'`, `sk = ...` (INI, HCL)
+//! * keyword arguments and setters: `sk="..."`, `.setAccessKeySecret("...")`, `sk: '...'` (Ruby)
+//! * XML: `<AccessKeySecret>...</AccessKeySecret>`, `accessKeySecret="..."`,
+//!   `<property name="accessKeySecret" value="..."/>`
+//! * name/value pairs: `- name: X_SECRET` followed by `value: ...` (Kubernetes, ECS task
+//!   definitions), `{"Name": "X", "Value": "..."}`
+//! * shell and CLI: `export X=...`, `set X=...`, `$env:X = "..."`, `ENV X ...`, `--flag value`
+//!
+//! A value with nothing of the kind on its left is positional: an argument of a call, an
+//! element of a list or a column of a row.
+
+use super::rules::Vocabulary;
+
+/// How far left of a value the name is looked for.
+const MAX_LOOKBACK: usize = 160;
+
+/// The left context of a value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NameContext {
+    /// The name the value is assigned to, as written (`ALIYUN_SK`, `setAccessKeySecret`).
+    pub name: Option<String>,
+}
+
+/// How strongly a name says "this is an AccessKey secret".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameClass {
+    /// The name rules the value out (`request_id`, `session`, `hash`).
+    Deny,
+    /// No name, or a name that says nothing either way.
+    Neutral,
+    /// A name that fits a secret but also other things (`secret`, `key`).
+    Weak,
+    /// A name that is evidence on its own (`access_key_secret`, `sk`).
+    Strong,
+}
+
+#[inline]
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$' | b'@')
+}
+
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Words that are types or declaration keywords, never the name itself.
+const TYPE_WORDS: &[&str] = &[
+    "string",
+    "str",
+    "var",
+    "let",
+    "const",
+    "val",
+    "final",
+    "static",
+    "private",
+    "public",
+    "protected",
+    "readonly",
+    "char",
+    "auto",
+    "def",
+    "local",
+    "my",
+    "our",
+    "export",
+    "set",
+    "declare",
+    "typeset",
+    "env",
+    "arg",
+    "setenv",
+    "define",
+    "string?",
+    "internal",
+    "dim",
+    "global",
+    "mut",
+    "&str",
+    "constexpr",
+    "std.string",
+    "std::string",
+    "nsstring",
+    "text",
+    "varchar",
+];
+
+/// Wrapper calls that are transparent: `tea.String("...")` is just the string.
+const WRAPPERS: &[&str] = &[
+    "string",
+    "str",
+    "tea.string",
+    "aws.string",
+    "ptr",
+    "some",
+    "ok",
+    "strptr",
+    "stringptr",
+    "new string",
+    "secretstr",
+    "secretstring",
+    "string.valueof",
+    "strings.trimspace",
+    "b",
+    "u",
+    "bytes",
+    "encode",
+    "text",
+    "literal",
+    "lit",
+    "sensitive",
+    "nonsensitive",
+    "secret",
+    "q",
+    "tostring",
+    "to_string",
+    "into",
+    "from",
+    "from_str",
+    "owned",
+    "to_owned",
+    "as_str",
+    "string.from",
+    "std::string",
+    "environment.expandenvironmentvariables",
+];
+
+/// Finds the name a value starting at `value_start` is assigned to.
+///
+/// `line_start` is the start of the value's line; `prev_line` is the previous line's
+/// range, used for name/value pairs that span two lines.
+pub fn name_of(
+    buf: &[u8],
+    line_start: usize,
+    value_start: usize,
+    prev_line: Option<(usize, usize)>,
+) -> NameContext {
+    let lo = line_start.max(value_start.saturating_sub(MAX_LOOKBACK));
+    let line = &buf[lo..value_start];
+    let mut i = line.len();
+
+    // 1. the string's opening: quotes (also escaped ones, as in JSON-in-JSON) and a
+    //    one-letter string prefix (r"", b'', f"", @"", L"").
+    let mut quoted = false;
+    while i > 0 && matches!(line[i - 1], b'"' | b'\'' | b'`') {
+        i -= 1;
+        quoted = true;
+        if i > 0 && line[i - 1] == b'\\' {
+            i -= 1;
+        }
+    }
+    if quoted
+        && i > 0
+        && matches!(
+            line[i - 1],
+            b'r' | b'b' | b'f' | b'u' | b'R' | b'B' | b'F' | b'U' | b'@' | b'L' | b'$'
+        )
+        && (i == 1 || !is_ident(line[i - 2]))
+    {
+        i -= 1;
+    }
+    let after_quote = i;
+    while i > 0 && is_space(line[i - 1]) {
+        i -= 1;
+    }
+    let spaced = i < after_quote;
+    if i == 0 {
+        return NameContext::default();
+    }
+
+    // 2. a call: `name(` may be a setter, a transparent wrapper, or a positional call.
+    if line[i - 1] == b'(' {
+        let (ident, start) = ident_before(line, i - 1);
+        if ident.is_empty() {
+            return NameContext::default();
+        }
+        let last = last_segment(ident);
+        let lower = String::from_utf8_lossy(ident).to_ascii_lowercase();
+        let last_lower = String::from_utf8_lossy(last).to_ascii_lowercase();
+        if WRAPPERS.contains(&lower.as_str()) || WRAPPERS.contains(&last_lower.as_str()) {
+            i = start;
+            while i > 0 && is_space(line[i - 1]) {
+                i -= 1;
+            }
+            if i > 0 && line[i - 1] == b'(' {
+                // wrapper inside a positional call: `Foo(String("..."))`
+                return NameContext::default();
+            }
+        } else {
+            // `setAccessKeySecret("...")` or `withSk("...")` names the value;
+            // `AcsClient("...")` is a positional call: the call is not a name.
+            return NameContext {
+                name: setter_name(last).map(|s| String::from_utf8_lossy(s).into_owned()),
+            };
+        }
+    }
+    if i == 0 {
+        return NameContext::default();
+    }
+
+    // 3. a key-value call or tuple: `put("name", "value")`, `("name", "value")`.
+    if line[i - 1] == b',' {
+        let mut j = i - 1;
+        while j > 0 && is_space(line[j - 1]) {
+            j -= 1;
+        }
+        if j > 0 && matches!(line[j - 1], b'"' | b'\'') {
+            let q = line[j - 1];
+            let end = j - 1;
+            if let Some(open) = line[..end].iter().rposition(|&b| b == q) {
+                let s = &line[open + 1..end];
+                if !s.is_empty() && s.iter().all(|&b| is_ident(b) || b == b':') {
+                    return named(s);
+                }
+            }
+        }
+        return NameContext::default();
+    }
+
+    // 4. an XML element: `<AccessKeySecret>value`.
+    if line[i - 1] == b'>' && !(i >= 2 && matches!(line[i - 2], b'=' | b'-')) {
+        let gt = i - 1;
+        if let Some(lt) = line[..gt].iter().rposition(|&b| b == b'<') {
+            let tag = &line[lt + 1..gt];
+            let end = tag
+                .iter()
+                .position(|&b| !(is_ident(b) || b == b':'))
+                .unwrap_or(tag.len());
+            if end > 0 && tag[0] != b'/' {
+                return named(&tag[..end]);
+            }
+        }
+        return NameContext::default();
+    }
+
+    // 5. an assignment operator.
+    let op_len = operator_len(&line[..i]);
+    if op_len > 0 {
+        i -= op_len;
+    } else if !(spaced && is_ident(line[i - 1])) {
+        // neither an operator nor `NAME value`: positional (list element, argument, cell)
+        return NameContext::default();
+    }
+    while i > 0 && is_space(line[i - 1]) {
+        i -= 1;
+    }
+    // closing quotes and brackets of the key: `"sk":`, `['sk'] =`, `[:sk] =`
+    while i > 0 && matches!(line[i - 1], b'"' | b'\'' | b']' | b'`') {
+        i -= 1;
+    }
+    let (mut ident, mut start) = ident_before(line, i);
+    // skip type words: `var sk string =`, `const sk: string =`
+    let mut guard = 0;
+    while guard < 3 && is_type_word(ident) {
+        guard += 1;
+        let mut j = start;
+        while j > 0 && (is_space(line[j - 1]) || line[j - 1] == b':') {
+            j -= 1;
+        }
+        let (prev, pstart) = ident_before(line, j);
+        if prev.is_empty() {
+            break;
+        }
+        ident = prev;
+        start = pstart;
+    }
+    if ident.is_empty() {
+        return NameContext::default();
+    }
+    let trimmed = trim_name(ident);
+    if trimmed.eq_ignore_ascii_case(b"value") || trimmed.eq_ignore_ascii_case(b"val") {
+        // `name="X" value="..."` on this line, or `name: X` on the previous line
+        if let Some(n) = sibling_name(&buf[line_start..value_start]) {
+            return named(n);
+        }
+        if let Some((ps, pe)) = prev_line {
+            if let Some(n) = sibling_name(&buf[ps..pe]) {
+                return named(n);
+            }
+        }
+    }
+    named(trimmed)
+}
+
+fn named(s: &[u8]) -> NameContext {
+    NameContext {
+        name: Some(String::from_utf8_lossy(s).into_owned()),
+    }
+}
+
+/// The identifier that ends at `end` (exclusive) and its start.
+fn ident_before(line: &[u8], end: usize) -> (&[u8], usize) {
+    let mut s = end;
+    while s > 0
+        && (is_ident(line[s - 1])
+            || (line[s - 1] == b':' && s >= 2 && is_ident(line[s - 2]) && s < end))
+    {
+        s -= 1;
+    }
+    // `::` paths and `->` arrows inside a callee
+    (&line[s..end], s)
+}
+
+fn last_segment(ident: &[u8]) -> &[u8] {
+    let cut = ident
+        .iter()
+        .rposition(|&b| b == b'.' || b == b':' || b == b'>')
+        .map_or(0, |p| p + 1);
+    &ident[cut..]
+}
+
+/// `setAccessKeySecret` -> `AccessKeySecret`; `withSk` -> `Sk`; `accessKeySecret` (a builder
+/// method) -> itself. Returns None for callees that are not names (`AcsClient`, `Auth`).
+fn setter_name(callee: &[u8]) -> Option<&[u8]> {
+    for p in [&b"set"[..], b"with", b"Set", b"With", b"set_", b"with_"] {
+        if callee.len() > p.len() && callee.starts_with(p) {
+            let rest = &callee[p.len()..];
+            if p.ends_with(b"_") || rest[0].is_ascii_uppercase() {
+                return Some(rest);
+            }
+        }
+    }
+    // A builder method named like a credential field (`.accessKeySecret("...")`) names the
+    // value; any other callee is a positional call. Classification decides later, so pass
+    // lower-case-initial callees through and treat capitalised ones (constructors) as calls.
+    if callee.first().is_some_and(u8::is_ascii_lowercase) && callee.len() > 1 {
+        return Some(callee);
+    }
+    None
+}
+
+fn is_type_word(ident: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(ident).to_ascii_lowercase();
+    TYPE_WORDS.contains(&s.as_str())
+}
+
+/// The length of the assignment operator that ends `s` (after trailing spaces), or 0.
+fn operator_len(s: &[u8]) -> usize {
+    let ops: [&[u8]; 9] = [
+        b"||=", b"??=", b"=>", b":=", b"?=", b"+=", b"::", b"=", b":",
+    ];
+    for op in ops {
+        if s.ends_with(op) {
+            // `==` is a comparison; a hard-coded value in one is still a value: allow it.
+            return op.len();
+        }
+    }
+    0
+}
+
+/// Strips decoration around a name: leading `$`, `@`, `-`, `:`, and `env:`-style prefixes.
+fn trim_name(ident: &[u8]) -> &[u8] {
+    let mut s = ident;
+    while let Some((&b, rest)) = s.split_first() {
+        if matches!(b, b'$' | b'@' | b'-' | b':' | b'.') {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let Some((&b, rest)) = s.split_last() {
+        if matches!(b, b'.' | b'-' | b':') {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// In `text`, the value of the last `name`/`key` field: `name="X"`, `"Name": "X"`,
+/// `- name: X`, `key="X"`.
+fn sibling_name(text: &[u8]) -> Option<&[u8]> {
+    let lower = text.to_ascii_lowercase();
+    let mut best: Option<&[u8]> = None;
+    for key in [&b"name"[..], b"key"] {
+        let mut from = 0;
+        while let Some(p) = memchr::memmem::find(&lower[from..], key) {
+            let at = from + p;
+            from = at + key.len();
+            if at > 0 && lower[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut j = at + key.len();
+            while j < text.len() && matches!(text[j], b'"' | b'\'') {
+                j += 1;
+            }
+            while j < text.len() && is_space(text[j]) {
+                j += 1;
+            }
+            if j >= text.len() || !matches!(text[j], b'=' | b':') {
+                continue;
+            }
+            j += 1;
+            while j < text.len() && (is_space(text[j]) || matches!(text[j], b'"' | b'\'')) {
+                j += 1;
+            }
+            let s = j;
+            while j < text.len() && (is_ident(text[j]) || text[j] == b':') {
+                j += 1;
+            }
+            if j > s {
+                best = Some(&text[s..j]);
+            }
+        }
+    }
+    best
+}
+
+/// Splits a name into lower-case word tokens: `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+/// `accessKeySecret`, `OSSAccessKeyId`, `aliyun.oss.access-key-secret`.
+pub fn tokenize(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if part.is_empty() {
+            continue;
+        }
+        let b = part.as_bytes();
+        let mut start = 0;
+        for i in 1..b.len() {
+            let (p, c) = (b[i - 1], b[i]);
+            let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            let boundary = (c.is_ascii_uppercase()
+                && (p.is_ascii_lowercase() || p.is_ascii_digit()))
+                || (c.is_ascii_uppercase() && p.is_ascii_uppercase() && next_lower);
+            if boundary {
+                out.push(part[start..i].to_ascii_lowercase());
+                start = i;
+            }
+        }
+        out.push(part[start..].to_ascii_lowercase());
+    }
+    // setters and getters: `setAccessKeySecret`
+    if out.len() > 1 && matches!(out[0].as_str(), "set" | "with" | "get") {
+        out.remove(0);
+    }
+    out
+}
+
+/// Classifies a name with a vocabulary.
+pub fn classify(name: Option<&str>, vocab: &Vocabulary) -> NameClass {
+    let Some(name) = name else {
+        return NameClass::Neutral;
+    };
+    let tokens = tokenize(name);
+    if tokens.is_empty() {
+        return NameClass::Neutral;
+    }
+    if tokens.iter().any(|t| vocab.deny_tokens.contains(t)) {
+        return NameClass::Deny;
+    }
+    if tokens.iter().any(|t| vocab.strong_tokens.contains(t)) {
+        return NameClass::Strong;
+    }
+    let joined: String = tokens.concat();
+    if vocab
+        .strong_joined
+        .iter()
+        .any(|s| joined.contains(s.as_str()))
+    {
+        return NameClass::Strong;
+    }
+    let qualified = tokens.iter().any(|t| vocab.qualified_tokens.contains(t));
+    let qualifier = tokens.iter().any(|t| vocab.qualifier_tokens.contains(t));
+    if qualified && qualifier && tokens.len() > 1 {
+        return NameClass::Strong;
+    }
+    if tokens.iter().any(|t| vocab.weak_tokens.contains(t)) {
+        return NameClass::Weak;
+    }
+    NameClass::Neutral
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(line: &str) -> Option<String> {
+        let v = line.find("VALUE").expect("marker");
+        name_of(line.as_bytes(), 0, v, None).name
+    }
+
+    #[test]
+    fn assignment_shapes() {
+        assert_eq!(name("sk = \"VALUE\"").as_deref(), Some("sk"));
+        assert_eq!(
+            name("ALIBABA_CLOUD_ACCESS_KEY_SECRET=VALUE").as_deref(),
+            Some("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+        );
+        assert_eq!(
+            name("  \"AccessKeySecret\": \"VALUE\",").as_deref(),
+            Some("AccessKeySecret")
+        );
+        assert_eq!(
+            name("'access_key_secret' => 'VALUE',").as_deref(),
+            Some("access_key_secret")
+        );
+        assert_eq!(
+            name("var accessKeySecret string = \"VALUE\"").as_deref(),
+            Some("accessKeySecret")
+        );
+        assert_eq!(
+            name("private static final String SK = \"VALUE\";").as_deref(),
+            Some("SK")
+        );
+        assert_eq!(name("const sk: string = 'VALUE';").as_deref(), Some("sk"));
+        assert_eq!(
+            name("$env:ALIBABA_CLOUD_ACCESS_KEY_SECRET = \"VALUE\"").as_deref(),
+            Some("env:ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+        );
+        assert_eq!(
+            name("  access-key-secret: VALUE").as_deref(),
+            Some("access-key-secret")
+        );
+        assert_eq!(name("config[\"sk\"] = \"VALUE\"").as_deref(), Some("sk"));
+        assert_eq!(name("ENV ALIYUN_SK VALUE").as_deref(), Some("ALIYUN_SK"));
+        assert_eq!(
+            name("--access-key-secret VALUE").as_deref(),
+            Some("access-key-secret")
+        );
+        assert_eq!(
+            name("access_key_secret: 'VALUE'").as_deref(),
+            Some("access_key_secret")
+        );
+    }
+
+    #[test]
+    fn calls_and_markup() {
+        assert_eq!(
+            name(".setAccessKeySecret(\"VALUE\")").as_deref(),
+            Some("AccessKeySecret")
+        );
+        assert_eq!(
+            name("AccessKeySecret: tea.String(\"VALUE\"),").as_deref(),
+            Some("AccessKeySecret")
+        );
+        assert_eq!(name("AcsClient(\"VALUE\", x)"), None);
+        assert_eq!(name("AcsClient(id, \"VALUE\", x)"), None);
+        assert_eq!(
+            name("props.put(\"accessKeySecret\", \"VALUE\")").as_deref(),
+            Some("accessKeySecret")
+        );
+        assert_eq!(
+            name("<AccessKeySecret>VALUE</AccessKeySecret>").as_deref(),
+            Some("AccessKeySecret")
+        );
+        assert_eq!(
+            name("<property name=\"accessKeySecret\" value=\"VALUE\"/>").as_deref(),
+            Some("accessKeySecret")
+        );
+        assert_eq!(
+            name("<constructor-arg index=\"2\" value=\"VALUE\"/>").as_deref(),
+            Some("value")
+        );
+        assert_eq!(name("VALUES ('a', 'VALUE')"), None);
+    }
+
+    #[test]
+    fn name_on_previous_line() {
+        let text = b"- name: ALIBABA_CLOUD_ACCESS_KEY_SECRET\n  value: \"VALUE\"";
+        let ls = 40;
+        let v = ls + 10;
+        assert_eq!(&text[v..v + 5], b"VALUE");
+        let n = name_of(text, ls, v, Some((0, 39))).name;
+        assert_eq!(n.as_deref(), Some("ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
+    }
+
+    #[test]
+    fn tokens() {
+        assert_eq!(tokenize("OSSAccessKeyId"), ["oss", "access", "key", "id"]);
+        assert_eq!(
+            tokenize("ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+            ["alibaba", "cloud", "access", "key", "secret"]
+        );
+        assert_eq!(tokenize("setAccessKeySecret"), ["access", "key", "secret"]);
+        assert_eq!(
+            tokenize("aliyun.oss.access-key-secret"),
+            ["aliyun", "oss", "access", "key", "secret"]
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! Checks that tell a random credential from a placeholder, a mask or a look-alike.
+//!
+//! All checks run on one candidate value and its immediate neighbours, in time linear
+//! in the value's length.
+
+use super::rules::{Charset, FilterSpec};
+
+/// Why a candidate was dropped (kept for tests and debugging; never printed with the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reject {
+    Boundary,
+    Base64Blob,
+    Masked,
+    Entropy,
+    CharClasses,
+    MixedCase,
+    Repeat,
+    Sequence,
+    Periodic,
+    Identifier,
+    Hex,
+    PlaceholderWord,
+}
+
+/// Shannon entropy of `s` in bits per byte.
+pub fn shannon_entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The run of `charset` bytes around `start..end`, as (run_start, run_end).
+///
+/// An escape sequence right before the value (`\n`, `%3D`, `\x3d`, `\u003d`) ends the run
+/// on the left: `key%3DLTAI...` holds the ID `LTAI...`, not `3DLTAI...`.
+pub fn charset_run(buf: &[u8], start: usize, end: usize, charset: Charset) -> (usize, usize) {
+    if charset == Charset::Any {
+        return (start, end);
+    }
+    let mut s = start;
+    while s > 0 && charset.contains(buf[s - 1]) {
+        s -= 1;
+    }
+    if s < start && is_escape_prefix(buf, s, start) {
+        s = start;
+    }
+    let mut e = end;
+    while e < buf.len() && charset.contains(buf[e]) {
+        e += 1;
+    }
+    if charset == Charset::Base64 {
+        // up to two `=` of padding belong to the run
+        let mut pad = 0;
+        while e < buf.len() && buf[e] == b'=' && pad < 2 {
+            e += 1;
+            pad += 1;
+        }
+    }
+    (s, e)
+}
+
+/// Is `buf[s..start]` the tail of an escape sequence that begins at `s - 1`?
+fn is_escape_prefix(buf: &[u8], s: usize, start: usize) -> bool {
+    if s == 0 {
+        return false;
+    }
+    let lead = buf[s - 1];
+    let tail = &buf[s..start];
+    let all_hex = |t: &[u8]| !t.is_empty() && t.iter().all(|b| b.is_ascii_hexdigit());
+    match lead {
+        b'%' => tail.len() == 2 && all_hex(tail),
+        b'\\' => match tail.first() {
+            Some(b'n' | b'r' | b't' | b'b' | b'f' | b'v' | b'0') => tail.len() == 1,
+            Some(b'x') => tail.len() == 3 && all_hex(&tail[1..]),
+            Some(b'u') => tail.len() == 5 && all_hex(&tail[1..]),
+            Some(b'U') => tail.len() == 9 && all_hex(&tail[1..]),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Length of the base64 run (`[A-Za-z0-9+/=]`) that contains `start..end`.
+fn base64_run_len(buf: &[u8], start: usize, end: usize) -> usize {
+    let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=';
+    let mut s = start;
+    while s > 0 && is_b64(buf[s - 1]) && start - s < 4096 {
+        s -= 1;
+    }
+    let mut e = end;
+    while e < buf.len() && is_b64(buf[e]) && e - end < 4096 {
+        e += 1;
+    }
+    e - s
+}
+
+/// Neighbour checks: the candidate must be the whole run, not sit in a base64 blob,
+/// and not touch a mask marker.
+pub fn check_surroundings(
+    buf: &[u8],
+    start: usize,
+    end: usize,
+    charset: Charset,
+    spec: &FilterSpec,
+) -> Result<(), Reject> {
+    let (rs, re) = charset_run(buf, start, end, charset);
+    if rs != start || re != end {
+        return Err(Reject::Boundary);
+    }
+    if spec.max_base64_run > 0 {
+        let touches_b64 = (start > 0 && matches!(buf[start - 1], b'+' | b'/'))
+            || (end < buf.len() && matches!(buf[end], b'+' | b'/' | b'='));
+        if touches_b64 && base64_run_len(buf, start, end) >= spec.max_base64_run {
+            return Err(Reject::Base64Blob);
+        }
+    }
+    for m in &spec.mask_markers {
+        let m = m.as_bytes();
+        if m.is_empty() {
+            continue;
+        }
+        if buf[end..].starts_with(m) || buf[..start].ends_with(m) {
+            return Err(Reject::Masked);
+        }
+    }
+    Ok(())
+}
+
+/// Checks on the value itself.
+pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
+    let random = value.get(spec.fixed_prefix..).unwrap_or(&[]);
+    if spec.min_entropy > 0.0 && shannon_entropy(value) < spec.min_entropy {
+        return Err(Reject::Entropy);
+    }
+    let has_upper = random.iter().any(u8::is_ascii_uppercase);
+    let has_lower = random.iter().any(u8::is_ascii_lowercase);
+    let has_digit = random.iter().any(u8::is_ascii_digit);
+    let classes = has_upper as u8 + has_lower as u8 + has_digit as u8;
+    if classes < spec.min_char_classes {
+        return Err(Reject::CharClasses);
+    }
+    if spec.require_mixed_case && !(has_upper && has_lower) {
+        return Err(Reject::MixedCase);
+    }
+    if spec.max_repeat > 0 && longest_repeat(random) >= spec.max_repeat {
+        return Err(Reject::Repeat);
+    }
+    if spec.max_sequence > 0 && longest_sequence(random) >= spec.max_sequence {
+        return Err(Reject::Sequence);
+    }
+    if spec.reject_periodic && is_periodic(random) {
+        return Err(Reject::Periodic);
+    }
+    if spec.reject_hex && value.iter().all(u8::is_ascii_hexdigit) {
+        return Err(Reject::Hex);
+    }
+    if spec.reject_identifiers && looks_like_identifier(random) {
+        return Err(Reject::Identifier);
+    }
+    if !spec.placeholder_words.is_empty() {
+        let lower = value.to_ascii_lowercase();
+        for w in &spec.placeholder_words {
+            let w = w.to_ascii_lowercase();
+            if !w.is_empty() && memchr::memmem::find(&lower, w.as_bytes()).is_some() {
+                return Err(Reject::PlaceholderWord);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Length of the longest run of one repeated byte.
+pub fn longest_repeat(s: &[u8]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev = None;
+    for &b in s {
+        if Some(b) == prev {
+            run += 1;
+        } else {
+            run = 1;
+            prev = Some(b);
+        }
+        best = best.max(run);
+    }
+    best
+}
+
+/// Length of the longest run of consecutive ascending or descending characters
+/// (`abcde`, `12345`, `ZYXW`), compared case-insensitively.
+pub fn longest_sequence(s: &[u8]) -> usize {
+    if s.is_empty() {
+        return 0;
+    }
+    let mut best = 1;
+    let mut up = 1;
+    let mut down = 1;
+    for w in s.windows(2) {
+        let (a, b) = (
+            w[0].to_ascii_lowercase() as i16,
+            w[1].to_ascii_lowercase() as i16,
+        );
+        up = if b - a == 1 { up + 1 } else { 1 };
+        down = if a - b == 1 { down + 1 } else { 1 };
+        best = best.max(up).max(down);
+    }
+    best
+}
+
+/// True when `s` repeats with a period of at most a third of its length
+/// (`FAKEFAKEFAKE`, `abab...`), allowing a partial last period.
+pub fn is_periodic(s: &[u8]) -> bool {
+    let n = s.len();
+    if n < 6 {
+        return false;
+    }
+    (1..=n / 3).any(|p| (p..n).all(|i| s[i].eq_ignore_ascii_case(&s[i - p])))
+}
+
+/// True for values that read like a camelCase or PascalCase identifier made of words
+/// (`accessKeySecretFromEnvironment`): no digits, and case changes only at word starts.
+pub fn looks_like_identifier(s: &[u8]) -> bool {
+    if s.iter().any(u8::is_ascii_digit) || !s.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    // split at each upper-case letter; count words and single-letter words
+    let mut words = 0usize;
+    let mut short = 0usize;
+    let mut len = 0usize;
+    for (i, &b) in s.iter().enumerate() {
+        if b.is_ascii_uppercase() && i > 0 {
+            words += 1;
+            if len < 2 {
+                short += 1;
+            }
+            len = 0;
+        }
+        len += 1;
+    }
+    words += 1;
+    if len < 2 {
+        short += 1;
+    }
+    let avg = s.len() as f64 / words as f64;
+    short <= 1 && avg >= 3.5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_random_and_repeated() {
+        assert!(shannon_entropy(b"aaaaaaaa") < 0.01);
+        assert!(shannon_entropy(b"Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e") > 4.0);
+    }
+
+    #[test]
+    fn run_stops_at_escape() {
+        let buf = b"key%3DLTAI5tUu7Vq2Hd8KsPz3WcNe%26";
+        let start = 6;
+        let (s, e) = charset_run(buf, start, start + 24, Charset::Alnum);
+        assert_eq!((s, e), (start, start + 24));
+        let buf = b"x\\nLTAIabc";
+        assert_eq!(charset_run(buf, 3, 10, Charset::Alnum), (3, 10));
+        let buf = b"DELTAIndex";
+        assert_eq!(charset_run(buf, 2, 6, Charset::Alnum), (0, 10));
+    }
+
+    #[test]
+    fn sequences_and_repeats() {
+        assert_eq!(longest_sequence(b"abcdefghijklmnopqrstuvwxyz1234"), 26);
+        assert!(longest_sequence(b"Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e") < 3);
+        assert_eq!(longest_repeat(b"LTAI0000000000"), 10);
+        assert!(is_periodic(b"FAKEFAKEFAKEFAKEFA"));
+        assert!(!is_periodic(b"Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e"));
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(looks_like_identifier(b"accessKeySecretFromEnvironment"));
+        assert!(looks_like_identifier(b"AccessKeySecretFromEnvironment"));
+        assert!(!looks_like_identifier(b"VqHnKzPwXmRtYbCdFsLgJeAbCdEfGh"));
+        assert!(!looks_like_identifier(b"Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e"));
+    }
+}

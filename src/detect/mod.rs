@@ -1,0 +1,505 @@
+//! Detect: find credential candidates in a buffer, filter them, and decide from their
+//! context which are findings.
+//!
+//! One pass of an Aho-Corasick automaton over the rules' keywords decides where to look;
+//! most buffers have no keyword and cost nothing more. Around each keyword (and around
+//! each finding of a partner rule) a window of lines is searched with the rule's regex,
+//! and the candidates go through the rule's filters and context checks. Time is linear in
+//! the buffer size: windows are merged before they are searched, and every context check
+//! looks at a bounded number of bytes.
+
+pub mod context;
+pub mod filters;
+pub mod rules;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use context::NameClass;
+use rules::{Require, RuleSet};
+
+/// A detected credential, by byte offsets into the scanned buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    /// Index of the rule in [`Detector::rules`].
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+    /// Index (in the returned list) of the partner this value pairs with.
+    pub partner: Option<usize>,
+    /// The name the value is assigned to, if one was found.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Keyword {
+    rule: usize,
+    bytes: Vec<u8>,
+    case_sensitive: bool,
+    /// Short keywords must be a whole word of a name.
+    token: bool,
+}
+
+/// A compiled rule set, ready to scan buffers. Cheap to share between threads.
+#[derive(Debug)]
+pub struct Detector {
+    rules: RuleSet,
+    automaton: Option<AhoCorasick>,
+    keywords: Vec<Keyword>,
+}
+
+/// A candidate value before the context decision.
+#[derive(Debug, Clone)]
+struct Candidate {
+    start: usize,
+    end: usize,
+    class: NameClass,
+    name: Option<String>,
+}
+
+/// Reusable per-thread memory for [`Detector::detect_with`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    anchors: Vec<Vec<usize>>,
+    windows: Vec<(usize, usize)>,
+}
+
+impl Detector {
+    pub fn new(rules: RuleSet) -> Detector {
+        let mut keywords = Vec::new();
+        for (i, r) in rules.rules.iter().enumerate() {
+            for k in &r.keywords {
+                keywords.push(Keyword {
+                    rule: i,
+                    bytes: k.as_bytes().to_vec(),
+                    case_sensitive: r.keywords_case_sensitive,
+                    token: k.len() <= 3,
+                });
+            }
+        }
+        let automaton = if keywords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(keywords.iter().map(|k| &k.bytes))
+                    .expect("keywords are non-empty literals"),
+            )
+        };
+        Detector {
+            rules,
+            automaton,
+            keywords,
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Detects credentials in `buf`.
+    pub fn detect(&self, buf: &[u8]) -> Vec<Detection> {
+        self.detect_with(buf, &mut Scratch::default())
+    }
+
+    /// Detects credentials in `buf`, reusing `scratch` between calls.
+    pub fn detect_with(&self, buf: &[u8], scratch: &mut Scratch) -> Vec<Detection> {
+        let mut out: Vec<Detection> = Vec::new();
+        let Some(ac) = &self.automaton else {
+            return out;
+        };
+        let n_rules = self.rules.rules.len();
+        scratch.anchors.resize_with(n_rules, Vec::new);
+        for a in scratch.anchors.iter_mut() {
+            a.clear();
+        }
+        let mut any = false;
+        for m in ac.find_overlapping_iter(buf) {
+            let kw = &self.keywords[m.pattern().as_usize()];
+            let (s, e) = (m.start(), m.end());
+            if kw.case_sensitive && buf[s..e] != kw.bytes[..] {
+                continue;
+            }
+            if kw.token && !is_token(buf, s, e) {
+                continue;
+            }
+            let list = &mut scratch.anchors[kw.rule];
+            if list.last() != Some(&s) {
+                list.push(s);
+                any = true;
+            }
+        }
+        if !any {
+            return out;
+        }
+        for ri in 0..n_rules {
+            self.run_rule(ri, buf, scratch, &mut out);
+        }
+        sort_detections(out)
+    }
+
+    fn run_rule(&self, ri: usize, buf: &[u8], scratch: &mut Scratch, out: &mut Vec<Detection>) {
+        let rule = &self.rules.rules[ri];
+        let windows = &mut scratch.windows;
+        windows.clear();
+        for &a in &scratch.anchors[ri] {
+            windows.push(line_window(
+                buf,
+                a,
+                a,
+                rule.window.lines_before,
+                rule.window.lines_after,
+                rule.window.max_bytes as usize,
+            ));
+        }
+        let partner_idx: Vec<usize> = out
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| rule.partners.contains(&d.rule))
+            .map(|(i, _)| i)
+            .collect();
+        let pw = rule.partner_window;
+        for &pi in &partner_idx {
+            let d = &out[pi];
+            windows.push(line_window(
+                buf,
+                d.start,
+                d.end,
+                pw.lines_before,
+                pw.lines_after,
+                pw.max_bytes as usize,
+            ));
+        }
+        if windows.is_empty() {
+            return;
+        }
+        windows.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
+        for &(s, e) in windows.iter() {
+            // widen to whole charset runs so a window edge never cuts a value
+            let (s, e) = widen(buf, s, e, rule.charset);
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+
+        let vocab = rule.vocabulary.map(|v| &self.rules.vocabularies[v]);
+        let mut cands: Vec<Candidate> = Vec::new();
+        for &(ws, we) in &merged {
+            for m in rule.regex.find_iter(&buf[ws..we]) {
+                let (s, e) = (ws + m.start(), ws + m.end());
+                if filters::check_surroundings(buf, s, e, rule.charset, &rule.filters).is_err() {
+                    continue;
+                }
+                if filters::check_value(&buf[s..e], &rule.filters).is_err() {
+                    continue;
+                }
+                let (class, name) = match vocab {
+                    Some(v) => {
+                        let ls = line_start(buf, s);
+                        let prev = (ls > 0).then(|| (line_start(buf, ls - 1), ls - 1));
+                        let nc = context::name_of(buf, ls, s, prev);
+                        (context::classify(nc.name.as_deref(), v), nc.name)
+                    }
+                    None => (NameClass::Neutral, None),
+                };
+                if class == NameClass::Deny {
+                    continue;
+                }
+                cands.push(Candidate {
+                    start: s,
+                    end: e,
+                    class,
+                    name,
+                });
+            }
+        }
+        if cands.is_empty() {
+            return;
+        }
+
+        // Pair candidates with partner findings: strongest names first, then nearest.
+        let mut pairs: Vec<(u8, usize, usize, usize)> = Vec::new(); // (rank, distance, cand, partner)
+        if !partner_idx.is_empty() {
+            for (ci, c) in cands.iter().enumerate() {
+                for &pi in &partner_idx {
+                    let p = &out[pi];
+                    if let Some(d) = pair_distance(buf, c.start, c.end, p.start, p.end, &pw) {
+                        let rank = match c.class {
+                            NameClass::Strong => 0,
+                            NameClass::Weak => 1,
+                            _ => 2,
+                        };
+                        pairs.push((rank, d, ci, pi));
+                    }
+                }
+            }
+            pairs.sort_unstable();
+        }
+        let mut cand_partner: Vec<Option<usize>> = vec![None; cands.len()];
+        let mut taken: Vec<usize> = Vec::new();
+        for &(_, _, ci, pi) in &pairs {
+            if cand_partner[ci].is_some() || taken.contains(&pi) {
+                continue;
+            }
+            cand_partner[ci] = Some(pi);
+            taken.push(pi);
+        }
+
+        for (ci, c) in cands.into_iter().enumerate() {
+            let partner = cand_partner[ci];
+            let keep = match rule.require {
+                Require::None => true,
+                Require::Name => c.class == NameClass::Strong,
+                Require::Partner => partner.is_some(),
+                Require::NameOrPartner => c.class == NameClass::Strong || partner.is_some(),
+            };
+            if !keep {
+                continue;
+            }
+            // The same value found by an earlier rule: keep the one that has a partner.
+            if let Some(existing) = out
+                .iter()
+                .position(|d| d.start == c.start && d.end == c.end)
+            {
+                if out[existing].partner.is_some() || partner.is_none() {
+                    continue;
+                }
+                out[existing] = Detection {
+                    rule: ri,
+                    start: c.start,
+                    end: c.end,
+                    partner,
+                    name: c.name,
+                };
+                if let Some(p) = partner {
+                    if out[p].partner.is_none() {
+                        out[p].partner = Some(existing);
+                    }
+                }
+                continue;
+            }
+            let idx = out.len();
+            out.push(Detection {
+                rule: ri,
+                start: c.start,
+                end: c.end,
+                partner,
+                name: c.name,
+            });
+            if let Some(p) = partner {
+                if out[p].partner.is_none() {
+                    out[p].partner = Some(idx);
+                }
+            }
+        }
+    }
+}
+
+/// Sorts detections by position and rewrites partner indices to match.
+pub fn sort_detections(mut dets: Vec<Detection>) -> Vec<Detection> {
+    let mut order: Vec<usize> = (0..dets.len()).collect();
+    order.sort_by_key(|&i| (dets[i].start, dets[i].end, dets[i].rule));
+    let mut new_pos = vec![0; dets.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_pos[old] = new;
+    }
+    for d in dets.iter_mut() {
+        d.partner = d.partner.map(|p| new_pos[p]);
+    }
+    let mut slots: Vec<Option<Detection>> = dets.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| slots[i].take().expect("each index once"))
+        .collect()
+}
+
+/// Is `buf[s..e]` a whole word of a name (`sk` in `ALIYUN_SK` or `aliyunSk`, not `task`)?
+fn is_token(buf: &[u8], s: usize, e: usize) -> bool {
+    let first = buf[s];
+    let last = buf[e - 1];
+    let left_ok = s == 0 || {
+        let p = buf[s - 1];
+        !p.is_ascii_alphabetic() || (p.is_ascii_lowercase() && first.is_ascii_uppercase())
+    };
+    let right_ok = e >= buf.len() || {
+        let n = buf[e];
+        !n.is_ascii_alphabetic() || (n.is_ascii_uppercase() && last.is_ascii_lowercase())
+    };
+    left_ok && right_ok
+}
+
+/// Start of the line that contains `pos`.
+pub fn line_start(buf: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &buf[..pos]).map_or(0, |p| p + 1)
+}
+
+/// End of the line that contains `pos` (the offset of its `\n`, or the buffer's end).
+pub fn line_end(buf: &[u8], pos: usize) -> usize {
+    memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |p| pos + p)
+}
+
+/// The byte range of the lines `before` above and `after` below the span `s..e`, capped at
+/// `max_bytes` on each side.
+fn line_window(
+    buf: &[u8],
+    s: usize,
+    e: usize,
+    before: u32,
+    after: u32,
+    max_bytes: usize,
+) -> (usize, usize) {
+    let lo_cap = s.saturating_sub(max_bytes);
+    let hi_cap = (e + max_bytes).min(buf.len());
+    let mut lo = line_start(buf, s);
+    for _ in 0..before {
+        if lo == 0 || lo <= lo_cap {
+            break;
+        }
+        lo = line_start(buf, lo - 1);
+    }
+    let mut hi = line_end(buf, e.min(buf.len()));
+    for _ in 0..after {
+        if hi >= buf.len() || hi >= hi_cap {
+            break;
+        }
+        hi = line_end(buf, hi + 1);
+    }
+    (lo.max(lo_cap), hi.min(hi_cap))
+}
+
+/// Extends a window so it does not start or end inside a run of the rule's charset.
+fn widen(buf: &[u8], s: usize, e: usize, cs: rules::Charset) -> (usize, usize) {
+    const LIMIT: usize = 1 << 16;
+    if cs == rules::Charset::Any {
+        return (s, e);
+    }
+    let mut s2 = s;
+    while s2 > 0 && s - s2 < LIMIT && cs.contains(buf[s2 - 1]) {
+        s2 -= 1;
+    }
+    let mut e2 = e;
+    while e2 < buf.len() && e2 - e < LIMIT && (cs.contains(buf[e2]) || buf[e2] == b'=') {
+        e2 += 1;
+    }
+    (s2, e2)
+}
+
+/// How far a candidate is from a partner, or None when outside the partner window.
+/// Same line after the partner is nearest; then same line before; then lines below
+/// (two steps per line), then lines above.
+fn pair_distance(
+    buf: &[u8],
+    cs: usize,
+    ce: usize,
+    ps: usize,
+    pe: usize,
+    w: &rules::WindowSpec,
+) -> Option<usize> {
+    let max = w.max_bytes as usize;
+    if cs >= pe {
+        if cs - pe > max {
+            return None;
+        }
+        let lines = memchr::memchr_iter(b'\n', &buf[pe..cs]).count();
+        if lines > w.lines_after as usize {
+            return None;
+        }
+        Some(if lines == 0 { 0 } else { 2 * lines })
+    } else if ce <= ps {
+        if ps - ce > max {
+            return None;
+        }
+        let lines = memchr::memchr_iter(b'\n', &buf[ce..ps]).count();
+        if lines > w.lines_before as usize {
+            return None;
+        }
+        Some(if lines == 0 { 1 } else { 2 * lines + 1 })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detector() -> Detector {
+        Detector::new(RuleSet::builtin().unwrap())
+    }
+
+    fn found(text: &str) -> Vec<(String, String)> {
+        let d = detector();
+        let dets = d.detect(text.as_bytes());
+        dets.iter()
+            .map(|x| {
+                (
+                    d.rules().rules[x.rule].id.clone(),
+                    text[x.start..x.end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Every rule's `examples` yield a finding of that rule, and its `negative_examples`
+    /// yield none.
+    #[test]
+    fn rule_examples() {
+        let d = detector();
+        let mut failures = Vec::new();
+        for r in &d.rules().rules {
+            for ex in &r.examples {
+                let hits = found(ex);
+                if !hits.iter().any(|(id, _)| id == &r.id) {
+                    failures.push(format!(
+                        "{}: example not found: {ex:?} (got {hits:?})",
+                        r.id
+                    ));
+                }
+            }
+            for ex in &r.negative_examples {
+                let hits = found(ex);
+                if hits.iter().any(|(id, _)| id == &r.id) {
+                    failures.push(format!("{}: negative example found: {ex:?}", r.id));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn pairs_link_both_ways() {
+        let d = detector();
+        let text = b"client = AcsClient('LTAI5tQ8bFz2KcVw9YhN3xRm', 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e', 'cn-hangzhou')";
+        let dets = sort_detections(d.detect(text));
+        assert_eq!(dets.len(), 2);
+        assert_eq!(dets[0].partner, Some(1));
+        assert_eq!(dets[1].partner, Some(0));
+    }
+
+    #[test]
+    fn nearest_partner_wins() {
+        let text = "ak_id = \"LTAI5tXoLmL55eOSHpSDZK80\"\nak_secret = \"lADqy3y6KrwZiM1PTAsSC4m8wwztjJ\"\n\nnew_ak = \"LTAIvaa9AO57ulU7hxoVfhLI\"\nsk = \"TbYYwT26FP77KyPWn0B4C63GxkgZs9\"\n";
+        let d = detector();
+        let dets = sort_detections(d.detect(text.as_bytes()));
+        assert_eq!(dets.len(), 4);
+        assert_eq!(dets[0].partner, Some(1));
+        assert_eq!(dets[2].partner, Some(3));
+    }
+
+    #[test]
+    fn token_keywords() {
+        assert!(is_token(b"ALIYUN_SK=", 7, 9));
+        assert!(is_token(b"aliyunSk=", 6, 8));
+        assert!(!is_token(b"task", 2, 4));
+        assert!(!is_token(b"SKU", 0, 2));
+    }
+
+    #[test]
+    fn nothing_in_plain_text() {
+        assert!(found("fn main() { println!(\"hello\"); }\n").is_empty());
+        assert!(found("").is_empty());
+    }
+}

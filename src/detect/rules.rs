@@ -1,0 +1,745 @@
+//! Rules as data: the TOML schema of `patterns/*.toml`, loading, and validation.
+//!
+//! The built-in rule files are embedded at build time so the binary works on its own;
+//! `--rules FILE` adds more. Every error names the file, the line and the problem.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The rule files compiled into the binary, as (name, text).
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[(
+    "patterns/alibaba.toml",
+    include_str!("../../patterns/alibaba.toml"),
+)];
+
+/// Largest compiled size a rule's regex may have (guards against `a{1000}{1000}`).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// What a finding is. The JSON `kind` field uses the snake_case names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    AccessKeyId,
+    AccessKeySecret,
+    StsAccessKeyId,
+    StsAccessKeySecret,
+    StsSecurityToken,
+    /// A credential of another shape, from a user rule.
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::AccessKeyId => "access_key_id",
+            Kind::AccessKeySecret => "access_key_secret",
+            Kind::StsAccessKeyId => "sts_access_key_id",
+            Kind::StsAccessKeySecret => "sts_access_key_secret",
+            Kind::StsSecurityToken => "sts_security_token",
+            Kind::Other => "other",
+        }
+    }
+
+    /// A human label, e.g. "AccessKey secret".
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::AccessKeyId => "AccessKey ID",
+            Kind::AccessKeySecret => "AccessKey secret",
+            Kind::StsAccessKeyId => "STS AccessKey ID",
+            Kind::StsAccessKeySecret => "STS AccessKey secret",
+            Kind::StsSecurityToken => "STS SecurityToken",
+            Kind::Other => "credential",
+        }
+    }
+
+    /// True for the halves of a long-term (permanent) AccessKey pair.
+    pub fn is_permanent(self) -> bool {
+        matches!(self, Kind::AccessKeyId | Kind::AccessKeySecret)
+    }
+
+    /// True for identifiers (the ID half of a pair), false for the secret parts.
+    pub fn is_identifier(self) -> bool {
+        matches!(self, Kind::AccessKeyId | Kind::StsAccessKeyId)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which bytes make up a value, for the "not inside a longer run" boundary check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Charset {
+    /// `[A-Za-z0-9]`
+    #[default]
+    Alnum,
+    /// `[A-Za-z0-9+/]` (and trailing `=`)
+    Base64,
+    /// No boundary check.
+    Any,
+}
+
+impl Charset {
+    #[inline]
+    pub fn contains(self, b: u8) -> bool {
+        match self {
+            Charset::Alnum => b.is_ascii_alphanumeric(),
+            Charset::Base64 => b.is_ascii_alphanumeric() || b == b'+' || b == b'/',
+            Charset::Any => false,
+        }
+    }
+}
+
+/// When a candidate becomes a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Require {
+    /// The value's shape is distinctive enough on its own.
+    #[default]
+    None,
+    /// The value must be assigned to a name the rule's vocabulary calls strong.
+    Name,
+    /// The value must sit next to a finding of a partner rule.
+    Partner,
+    /// Either of the two.
+    NameOrPartner,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFileSpec {
+    #[serde(default)]
+    vocabulary: Vec<VocabularySpec>,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// Words that classify the name a value is assigned to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularySpec {
+    id: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    /// Tokens that alone make a name a strong (sufficient) secret name, e.g. `sk`.
+    #[serde(default)]
+    strong_tokens: Vec<String>,
+    /// Substrings of the joined lowercase name that make it strong, e.g. `accesskeysecret`.
+    #[serde(default)]
+    strong_joined: Vec<String>,
+    /// A token that becomes strong when combined with one of `qualifier_tokens`.
+    #[serde(default)]
+    qualified_tokens: Vec<String>,
+    #[serde(default)]
+    qualifier_tokens: Vec<String>,
+    /// Tokens that make a name weak evidence: enough next to a partner, not alone.
+    #[serde(default)]
+    weak_tokens: Vec<String>,
+    /// Tokens that rule a name out, e.g. `request`, `session`, `hash`.
+    #[serde(default)]
+    deny_tokens: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: Spanned<String>,
+    kind: Kind,
+    name: String,
+    description: String,
+    severity: Severity,
+    regex: Spanned<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    keywords_case_sensitive: bool,
+    #[serde(default)]
+    window: WindowSpec,
+    #[serde(default)]
+    charset: Charset,
+    #[serde(default)]
+    filters: FilterSpec,
+    #[serde(default)]
+    context: ContextSpec,
+    #[serde(default)]
+    redact: RedactSpec,
+    #[serde(default)]
+    examples: Vec<String>,
+    #[serde(default)]
+    negative_examples: Vec<String>,
+}
+
+/// Lines around a keyword (or partner) line that are searched for the value.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowSpec {
+    #[serde(default)]
+    pub lines_before: u32,
+    #[serde(default)]
+    pub lines_after: u32,
+    /// A cap on the window in bytes on each side of the anchor (long minified lines).
+    #[serde(default = "default_window_bytes")]
+    pub max_bytes: u32,
+}
+
+fn default_window_bytes() -> u32 {
+    1024
+}
+
+impl Default for WindowSpec {
+    fn default() -> Self {
+        WindowSpec {
+            lines_before: 0,
+            lines_after: 0,
+            max_bytes: default_window_bytes(),
+        }
+    }
+}
+
+/// Checks that tell a random credential from a placeholder or a look-alike.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FilterSpec {
+    /// Bytes at the start of the value that are a fixed prefix (`LTAI`): skipped by
+    /// the character-class checks.
+    #[serde(default)]
+    pub fixed_prefix: usize,
+    /// Minimum Shannon entropy of the whole value, in bits per character.
+    #[serde(default)]
+    pub min_entropy: f64,
+    /// The random part must contain both upper- and lower-case letters.
+    #[serde(default)]
+    pub require_mixed_case: bool,
+    /// The random part must contain at least this many of: upper, lower, digit.
+    #[serde(default)]
+    pub min_char_classes: u8,
+    /// Reject when one character repeats this many times in a row (0: off).
+    #[serde(default)]
+    pub max_repeat: usize,
+    /// Reject when this many characters ascend or descend in a row (0: off).
+    #[serde(default)]
+    pub max_sequence: usize,
+    /// Reject when the random part repeats with a short period (FAKEFAKE...).
+    #[serde(default)]
+    pub reject_periodic: bool,
+    /// Reject values that read like a camelCase identifier (no digits, word-shaped).
+    #[serde(default)]
+    pub reject_identifiers: bool,
+    /// Reject values made only of hex digits.
+    #[serde(default)]
+    pub reject_hex: bool,
+    /// Case-insensitive words whose presence marks a placeholder.
+    #[serde(default)]
+    pub placeholder_words: Vec<String>,
+    /// Strings that, touching the value, mark it masked or truncated (`*`, `...`).
+    #[serde(default)]
+    pub mask_markers: Vec<String>,
+    /// Reject values inside a base64 blob at least this long (0: off).
+    #[serde(default)]
+    pub max_base64_run: usize,
+}
+
+/// What evidence around a candidate the rule needs.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSpec {
+    #[serde(default)]
+    pub require: Require,
+    /// The vocabulary used to classify the name a value is assigned to.
+    #[serde(default)]
+    pub vocabulary: Option<Spanned<String>>,
+    /// Rules whose findings this one pairs with (an ID for a secret).
+    #[serde(default)]
+    pub partners: Vec<Spanned<String>>,
+    /// How far from a partner this rule's value may be.
+    #[serde(default)]
+    pub partner_window: WindowSpec,
+}
+
+/// How much of a value the redacted form shows.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactSpec {
+    #[serde(default = "four")]
+    pub prefix: usize,
+    #[serde(default = "four")]
+    pub suffix: usize,
+}
+
+fn four() -> usize {
+    4
+}
+
+impl Default for RedactSpec {
+    fn default() -> Self {
+        RedactSpec {
+            prefix: 4,
+            suffix: 4,
+        }
+    }
+}
+
+/// A compiled vocabulary.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    pub id: String,
+    pub description: String,
+    pub strong_tokens: HashSet<String>,
+    pub strong_joined: Vec<String>,
+    pub qualified_tokens: HashSet<String>,
+    pub qualifier_tokens: HashSet<String>,
+    pub weak_tokens: HashSet<String>,
+    pub deny_tokens: HashSet<String>,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub kind: Kind,
+    pub name: String,
+    pub description: String,
+    pub severity: Severity,
+    pub regex: regex::bytes::Regex,
+    pub keywords: Vec<String>,
+    pub keywords_case_sensitive: bool,
+    pub window: WindowSpec,
+    pub charset: Charset,
+    pub filters: FilterSpec,
+    pub require: Require,
+    /// Index into [`RuleSet::vocabularies`].
+    pub vocabulary: Option<usize>,
+    /// Indices into [`RuleSet::rules`].
+    pub partners: Vec<usize>,
+    pub partner_window: WindowSpec,
+    pub redact: RedactSpec,
+    pub examples: Vec<String>,
+    pub negative_examples: Vec<String>,
+    /// Where the rule was defined, e.g. `patterns/alibaba.toml:12`.
+    pub origin: String,
+}
+
+/// All rules in use, in evaluation order (partners before the rules that need them).
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub vocabularies: Vec<Vocabulary>,
+}
+
+/// A problem in a rule file: the file, the 1-based line, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// 1-based (line, column) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: Option<Range<usize>>, message: impl Into<String>) -> RuleError {
+        let (line, column) = span.map_or((1, 1), |s| line_col(self.text, s.start));
+        RuleError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        for (name, text) in BUILTIN_RULE_FILES {
+            set.add_text(name, text)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds the rules of a file on disk.
+    pub fn add_file(&mut self, path: &Path) -> Result<(), RuleError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| RuleError {
+            file: shown.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read rule file: {e}"),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column) = line_col(
+                &String::from_utf8_lossy(e.as_bytes()),
+                e.utf8_error().valid_up_to(),
+            );
+            RuleError {
+                file: shown.clone(),
+                line,
+                column,
+                message: "rule file is not valid UTF-8".into(),
+            }
+        })?;
+        self.add_text(&shown, &text)
+    }
+
+    /// Adds the rules of a TOML text; `file` names it in error messages.
+    pub fn add_text(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
+        let ctx = Ctx { file, text };
+        let spec: RuleFileSpec = toml::from_str(text).map_err(|e| {
+            let msg = e.message().trim().to_string();
+            ctx.err(e.span(), msg)
+        })?;
+        for v in spec.vocabulary {
+            self.add_vocabulary(&ctx, v)?;
+        }
+        let first_new = self.rules.len();
+        let mut pending = Vec::new();
+        for r in spec.rule {
+            pending.push(self.compile_rule(&ctx, &r)?);
+            let compiled = pending.last_mut().expect("just pushed");
+            compiled.0.origin = format!("{}:{}", file, line_col(text, r.id.span().start).0);
+        }
+        // Resolve partner names now that every rule of this file is known.
+        let mut all_ids: Vec<String> = self.rules.iter().map(|r| r.id.clone()).collect();
+        all_ids.extend(pending.iter().map(|(r, _)| r.id.clone()));
+        for (mut rule, partners) in pending {
+            for p in partners {
+                match all_ids.iter().position(|id| id == p.get_ref()) {
+                    Some(i) => rule.partners.push(i),
+                    None => {
+                        return Err(ctx.err(
+                            Some(p.span()),
+                            format!("unknown partner rule `{}`", p.get_ref()),
+                        ))
+                    }
+                }
+            }
+            self.rules.push(rule);
+        }
+        self.check_partner_order(&ctx, first_new)?;
+        Ok(())
+    }
+
+    fn check_partner_order(&self, ctx: &Ctx<'_>, first_new: usize) -> Result<(), RuleError> {
+        for (i, r) in self.rules.iter().enumerate().skip(first_new) {
+            for &p in &r.partners {
+                if p >= i {
+                    return Err(ctx.err(
+                        None,
+                        format!(
+                            "rule `{}` names partner `{}`, which must be defined before it",
+                            r.id, self.rules[p].id
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_vocabulary(&mut self, ctx: &Ctx<'_>, v: VocabularySpec) -> Result<(), RuleError> {
+        if self.vocabularies.iter().any(|x| &x.id == v.id.get_ref()) {
+            return Err(ctx.err(
+                Some(v.id.span()),
+                format!("duplicate vocabulary id `{}`", v.id.get_ref()),
+            ));
+        }
+        let lower = |xs: Vec<String>| -> HashSet<String> {
+            xs.into_iter().map(|s| s.to_ascii_lowercase()).collect()
+        };
+        self.vocabularies.push(Vocabulary {
+            id: v.id.into_inner(),
+            description: v.description,
+            strong_tokens: lower(v.strong_tokens),
+            strong_joined: v
+                .strong_joined
+                .into_iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+            qualified_tokens: lower(v.qualified_tokens),
+            qualifier_tokens: lower(v.qualifier_tokens),
+            weak_tokens: lower(v.weak_tokens),
+            deny_tokens: lower(v.deny_tokens),
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn compile_rule(
+        &self,
+        ctx: &Ctx<'_>,
+        r: &RuleSpec,
+    ) -> Result<(Rule, Vec<Spanned<String>>), RuleError> {
+        let id = r.id.get_ref();
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
+            return Err(ctx.err(
+                Some(r.id.span()),
+                format!("rule id `{id}` must be non-empty and use only letters, digits, `-`, `_` and `.`"),
+            ));
+        }
+        if self.rules.iter().any(|x| &x.id == id) {
+            return Err(ctx.err(Some(r.id.span()), format!("duplicate rule id `{id}`")));
+        }
+        let regex = regex::bytes::RegexBuilder::new(r.regex.get_ref())
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(4 * REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| {
+                ctx.err(
+                    Some(r.regex.span()),
+                    format!("rule `{id}`: invalid regex: {}", one_line(&e.to_string())),
+                )
+            })?;
+        if regex.is_match(b"") {
+            return Err(ctx.err(
+                Some(r.regex.span()),
+                format!("rule `{id}`: regex matches the empty string"),
+            ));
+        }
+        if r.keywords.is_empty() && r.context.partners.is_empty() {
+            return Err(ctx.err(
+                Some(r.id.span()),
+                format!("rule `{id}` needs `keywords` or `context.partners`: they decide where it looks"),
+            ));
+        }
+        if r.keywords.iter().any(|k| k.is_empty()) {
+            return Err(ctx.err(Some(r.id.span()), format!("rule `{id}`: empty keyword")));
+        }
+        let needs_partner = matches!(r.context.require, Require::Partner | Require::NameOrPartner);
+        if needs_partner && r.context.partners.is_empty() {
+            return Err(ctx.err(
+                Some(r.id.span()),
+                format!(
+                    "rule `{id}`: context.require needs a partner but context.partners is empty"
+                ),
+            ));
+        }
+        let needs_vocab = matches!(r.context.require, Require::Name | Require::NameOrPartner);
+        let vocabulary = match &r.context.vocabulary {
+            Some(v) => match self.vocabularies.iter().position(|x| &x.id == v.get_ref()) {
+                Some(i) => Some(i),
+                None => {
+                    return Err(ctx.err(
+                        Some(v.span()),
+                        format!("rule `{id}`: unknown vocabulary `{}`", v.get_ref()),
+                    ))
+                }
+            },
+            None if needs_vocab => return Err(ctx.err(
+                Some(r.id.span()),
+                format!(
+                    "rule `{id}`: context.require needs a name but context.vocabulary is not set"
+                ),
+            )),
+            None => None,
+        };
+        if !(0.0..=8.0).contains(&r.filters.min_entropy) {
+            return Err(ctx.err(
+                Some(r.id.span()),
+                format!("rule `{id}`: filters.min_entropy must be between 0 and 8"),
+            ));
+        }
+        let rule = Rule {
+            id: id.clone(),
+            kind: r.kind,
+            name: r.name.clone(),
+            description: r.description.clone(),
+            severity: r.severity,
+            regex,
+            keywords: r.keywords.clone(),
+            keywords_case_sensitive: r.keywords_case_sensitive,
+            window: r.window,
+            charset: r.charset,
+            filters: r.filters.clone(),
+            require: r.context.require,
+            vocabulary,
+            partners: Vec::new(),
+            partner_window: r.context.partner_window,
+            redact: r.redact,
+            examples: r.examples.clone(),
+            negative_examples: r.negative_examples.clone(),
+            origin: String::new(),
+        };
+        Ok((rule, r.context.partners.clone()))
+    }
+
+    /// Removes the rules whose ids are listed (and drops partner links to them).
+    pub fn disable(&mut self, ids: &[String]) -> Result<(), String> {
+        for id in ids {
+            if !self.rules.iter().any(|r| &r.id == id) {
+                return Err(format!("cannot disable unknown rule `{id}`"));
+            }
+        }
+        let keep: Vec<bool> = self.rules.iter().map(|r| !ids.contains(&r.id)).collect();
+        let mut new_index = vec![usize::MAX; self.rules.len()];
+        let mut n = 0;
+        for (i, k) in keep.iter().enumerate() {
+            if *k {
+                new_index[i] = n;
+                n += 1;
+            }
+        }
+        let old = std::mem::take(&mut self.rules);
+        for (i, mut r) in old.into_iter().enumerate() {
+            if !keep[i] {
+                continue;
+            }
+            r.partners = r
+                .partners
+                .iter()
+                .filter_map(|&p| (new_index[p] != usize::MAX).then_some(new_index[p]))
+                .collect();
+            self.rules.push(r);
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = RuleSet::builtin().unwrap();
+        assert!(set.get("alibaba-access-key-id").is_some());
+        assert!(set.get("alibaba-access-key-secret").is_some());
+        for r in &set.rules {
+            for &p in &r.partners {
+                assert!(p < set.rules.len());
+            }
+        }
+    }
+
+    #[test]
+    fn syntax_error_names_file_and_line() {
+        let mut set = RuleSet::default();
+        let err = set
+            .add_text("my.toml", "[[rule]]\nid = \"x\"\nkind = \n")
+            .unwrap_err();
+        assert_eq!(err.file, "my.toml");
+        assert_eq!(err.line, 3, "{err}");
+    }
+
+    #[test]
+    fn bad_regex_names_its_line() {
+        let text = "[[rule]]\nid = \"x\"\nkind = \"other\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"low\"\nregex = 'ab(c'\nkeywords = [\"ab\"]\n";
+        let err = RuleSet::default().add_text("r.toml", text).unwrap_err();
+        assert_eq!(err.line, 7, "{err}");
+        assert!(err.message.contains("invalid regex"), "{err}");
+    }
+
+    #[test]
+    fn huge_repetition_is_an_error_not_a_hang() {
+        let text = "[[rule]]\nid = \"x\"\nkind = \"other\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"low\"\nregex = '(a{1000}){1000}'\nkeywords = [\"a\"]\n";
+        let err = RuleSet::default().add_text("r.toml", text).unwrap_err();
+        assert_eq!(err.line, 7, "{err}");
+    }
+
+    #[test]
+    fn unknown_field_is_an_error() {
+        let text = "[[rule]]\nid = \"x\"\nkind = \"other\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"low\"\nregex = 'abc'\nkeywords = [\"ab\"]\ncolour = 1\n";
+        let err = RuleSet::default().add_text("r.toml", text).unwrap_err();
+        assert!(err.message.contains("colour"), "{err}");
+        assert_eq!(err.line, 9, "{err}");
+    }
+
+    #[test]
+    fn unknown_partner_is_an_error() {
+        let text = "[[rule]]\nid = \"x\"\nkind = \"other\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"low\"\nregex = 'abc'\nkeywords = [\"ab\"]\n[rule.context]\nrequire = \"partner\"\npartners = [\"nope\"]\n";
+        let err = RuleSet::default().add_text("r.toml", text).unwrap_err();
+        assert!(err.message.contains("nope"), "{err}");
+        assert_eq!(err.line, 11, "{err}");
+    }
+}

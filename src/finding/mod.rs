@@ -1,0 +1,331 @@
+//! Finding: turns detections (byte offsets in a buffer) into findings a person can act on:
+//! a location, a redacted value, a stable fingerprint, a partner link and advice.
+
+pub mod advice;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::detect::rules::{Kind, RedactSpec, RuleSet, Severity};
+use crate::detect::Detection;
+pub use advice::{Advice, Language};
+
+/// A credential value. Its `Debug` and `Display` never show it, so a stray log line or a
+/// panic message cannot leak it; [`Secret::expose`] is the one way to read it.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    /// The full value. Callers must not print it unless the user asked (`--show-secrets`).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret([redacted, {} chars])", self.0.len())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[redacted, {} chars]", self.0.len())
+    }
+}
+
+/// Where a finding came from when it was found in git.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct GitProvenance {
+    pub commit: String,
+    pub author: String,
+    pub email: String,
+    pub date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blob: Option<String>,
+    /// Whether the same value is still in the tree at HEAD (history scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present_at_head: Option<bool>,
+}
+
+/// A credential found at a place.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// The path as the user sees it (relative to where the scan started, `/`-separated).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// 1-based column just past the value, in characters.
+    pub end_column: usize,
+    /// The value.
+    pub secret: Secret,
+    /// The value with its middle masked, e.g. `LTAI****************k3Qz`.
+    pub redacted: String,
+    /// Stable identity: a hash of rule, path, value and occurrence (not the line), so it
+    /// survives lines moving up or down.
+    pub fingerprint: String,
+    /// The partner's fingerprint (the ID for a secret, the secret for an ID).
+    pub pair: Option<String>,
+    /// The name the value is assigned to, as written (`ALIYUN_SK`).
+    pub assigned_to: Option<String>,
+    /// The line with every credential on it redacted, trimmed around the value.
+    pub excerpt: String,
+    pub language: Language,
+    /// How the value was stored when it was not plain text (`utf-16le`, `base64`, ...).
+    pub encoding: Option<String>,
+    pub git: Option<GitProvenance>,
+}
+
+impl Finding {
+    pub fn advice(&self) -> &'static Advice {
+        advice::for_finding(self.language, self.kind)
+    }
+}
+
+/// Masks the middle of a value, keeping `prefix` and `suffix` characters. Short values are
+/// masked whole; very long ones (tokens) are shortened.
+pub fn redact(value: &str, spec: RedactSpec) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let n = chars.len();
+    // never show more than a third of the value
+    let budget = n / 3;
+    let (mut p, mut s) = (spec.prefix, spec.suffix);
+    while p + s > budget && (p > 0 || s > 0) {
+        if s >= p && s > 0 {
+            s -= 1;
+        } else {
+            p -= 1;
+        }
+    }
+    let head: String = chars[..p].iter().collect();
+    let tail: String = chars[n - s..].iter().collect();
+    let hidden = n - p - s;
+    if hidden > 40 {
+        format!("{head}********…[{n} chars]…{tail}")
+    } else {
+        format!("{head}{}{tail}", "*".repeat(hidden))
+    }
+}
+
+/// The stable fingerprint of a value at a path.
+pub fn fingerprint(rule_id: &str, path: &str, value: &[u8], occurrence: usize) -> String {
+    let mut h = Sha256::new();
+    h.update(b"akscan-fingerprint-v1\0");
+    h.update(rule_id.as_bytes());
+    h.update(b"\0");
+    h.update(path.as_bytes());
+    h.update(b"\0");
+    h.update(value);
+    h.update(b"\0");
+    h.update(occurrence.to_le_bytes());
+    let d = h.finalize();
+    d[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Number of characters in `bytes` (UTF-8; an invalid byte counts as one character).
+pub fn char_count(bytes: &[u8]) -> usize {
+    // Every byte that is not a UTF-8 continuation byte starts a character.
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// Builds findings from one buffer's detections.
+pub struct FindingBuilder<'a> {
+    pub rules: &'a RuleSet,
+    pub path: &'a str,
+    pub language: Language,
+    /// Line number of the buffer's first byte (1 for a whole file).
+    pub base_line: usize,
+    pub encoding: Option<&'a str>,
+    /// Counts values already seen in this file, for the occurrence part of fingerprints.
+    pub seen: &'a mut HashMap<(usize, Vec<u8>), usize>,
+}
+
+impl FindingBuilder<'_> {
+    /// Converts the detections whose start lies in `report` (a byte range of `buf`) into
+    /// findings. Partner links to detections outside the range are dropped.
+    pub fn build(
+        &mut self,
+        buf: &[u8],
+        dets: &[Detection],
+        report: std::ops::Range<usize>,
+    ) -> Vec<Finding> {
+        let mut out: Vec<Finding> = Vec::with_capacity(dets.len());
+        let mut index_of: Vec<Option<usize>> = vec![None; dets.len()];
+        let mut line = self.base_line;
+        let mut line_pos = 0usize;
+        for (i, d) in dets.iter().enumerate() {
+            if !report.contains(&d.start) {
+                continue;
+            }
+            // detections are sorted by start: count lines incrementally
+            line += memchr::memchr_iter(b'\n', &buf[line_pos..d.start]).count();
+            line_pos = d.start;
+            let ls = crate::detect::line_start(buf, d.start);
+            let le = crate::detect::line_end(buf, d.start);
+            let rule = &self.rules.rules[d.rule];
+            let value = &buf[d.start..d.end];
+            let value_str = String::from_utf8_lossy(value).into_owned();
+            let occurrence = {
+                let n = self.seen.entry((d.rule, value.to_vec())).or_insert(0);
+                *n += 1;
+                *n - 1
+            };
+            let column = char_count(&buf[ls..d.start]) + 1;
+            let end_column = column + char_count(value);
+            let excerpt = excerpt(buf, ls, le, d.start, d.end, dets, self.rules);
+            index_of[i] = Some(out.len());
+            out.push(Finding {
+                rule_id: rule.id.clone(),
+                rule_name: rule.name.clone(),
+                kind: rule.kind,
+                severity: rule.severity,
+                path: self.path.to_string(),
+                line,
+                column,
+                end_column,
+                redacted: redact(&value_str, rule.redact),
+                fingerprint: fingerprint(&rule.id, self.path, value, occurrence),
+                secret: Secret(value_str),
+                pair: None,
+                assigned_to: d.name.clone(),
+                excerpt,
+                language: self.language,
+                encoding: self.encoding.map(str::to_string),
+                git: None,
+            });
+        }
+        for (i, d) in dets.iter().enumerate() {
+            if let (Some(me), Some(p)) = (index_of[i], d.partner) {
+                if let Some(pi) = index_of.get(p).copied().flatten() {
+                    out[me].pair = Some(out[pi].fingerprint.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Longest excerpt shown, in bytes of the original line.
+const EXCERPT_MAX: usize = 160;
+
+/// The line around a value, with every credential on it redacted and trimmed to
+/// [`EXCERPT_MAX`] bytes around the value.
+fn excerpt(
+    buf: &[u8],
+    ls: usize,
+    le: usize,
+    s: usize,
+    e: usize,
+    dets: &[Detection],
+    rules: &RuleSet,
+) -> String {
+    let mut lo = ls;
+    let mut hi = le;
+    if hi > 0 && hi > lo && buf[hi - 1] == b'\r' {
+        hi -= 1;
+    }
+    if hi - lo > EXCERPT_MAX {
+        let room = EXCERPT_MAX.saturating_sub(e - s) / 2;
+        lo = s.saturating_sub(room).max(ls);
+        hi = (e + room).min(hi);
+    }
+    // pieces: text between credentials, and redacted credentials
+    let mut out = String::new();
+    if lo > ls {
+        out.push('…');
+    }
+    let mut pos = lo;
+    for d in dets {
+        if d.end <= lo || d.start >= hi {
+            continue;
+        }
+        let (ds, de) = (d.start.max(lo), d.end.min(hi));
+        if ds > pos {
+            out.push_str(&String::from_utf8_lossy(&buf[pos..ds]));
+        }
+        if de > pos {
+            let v = String::from_utf8_lossy(&buf[d.start..d.end]);
+            out.push_str(&redact(&v, rules.rules[d.rule].redact));
+            pos = de;
+        }
+    }
+    if hi > pos {
+        out.push_str(&String::from_utf8_lossy(&buf[pos..hi]));
+    }
+    if hi < le {
+        out.push('…');
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_ends() {
+        let spec = RedactSpec {
+            prefix: 4,
+            suffix: 4,
+        };
+        assert_eq!(
+            redact("LTAI5tQ8bFz2KcVw9YhN3xRm", spec),
+            "LTAI****************3xRm"
+        );
+        let s = redact(
+            "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e",
+            RedactSpec {
+                prefix: 3,
+                suffix: 3,
+            },
+        );
+        assert_eq!(s, "Vq8************************J6e");
+        // short values never show more than a third
+        assert_eq!(redact("abcdef", spec), "a****f");
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let a = fingerprint("r", "p", b"v", 0);
+        assert_eq!(a, fingerprint("r", "p", b"v", 0));
+        assert_ne!(a, fingerprint("r", "p", b"v", 1));
+        assert_ne!(a, fingerprint("r", "q", b"v", 0));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Secret::new("Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e");
+        assert!(!format!("{s:?}").contains("Vq8H"));
+        assert!(!format!("{s}").contains("Vq8H"));
+    }
+
+    #[test]
+    fn char_counting() {
+        assert_eq!(char_count("héllo".as_bytes()), 5);
+        assert_eq!(char_count(b"\xff\xfeab"), 4);
+    }
+}

@@ -1,0 +1,228 @@
+//! Human report: each finding with its location, redacted value and excerpt, then each
+//! distinct piece of advice once.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::sanitize::for_terminal;
+use super::{shown_value, RenderOptions, ReportData};
+use crate::detect::rules::Severity;
+use crate::finding::Finding;
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn severity(&self, sev: Severity) -> String {
+        let code = match sev {
+            Severity::Critical => "1;35",
+            Severity::High => "1;31",
+            Severity::Medium => "1;33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.paint(code, sev.as_str())
+    }
+}
+
+/// Writes findings, then the advice for them, to `out`.
+pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let st = Style { on: opts.color };
+    let by_fp: BTreeMap<&str, &Finding> = data
+        .findings
+        .iter()
+        .map(|f| (f.fingerprint.as_str(), f))
+        .collect();
+    for f in data.findings {
+        let loc = format!("{}:{}:{}", for_terminal(&f.path), f.line, f.column);
+        writeln!(
+            out,
+            "{}  {} {} {}",
+            st.bold(&loc),
+            st.severity(f.severity),
+            f.rule_name,
+            st.dim(&format!("[{}]", f.rule_id))
+        )?;
+        let mut detail = format!("    {}", shown_value(f, opts));
+        if let Some(p) = f.pair.as_deref().and_then(|fp| by_fp.get(fp)) {
+            if p.path == f.path {
+                detail.push_str(&format!(
+                    "  (pairs with the {} on line {})",
+                    p.kind.label(),
+                    p.line
+                ));
+            } else {
+                detail.push_str(&format!(
+                    "  (pairs with the {} at {}:{})",
+                    p.kind.label(),
+                    for_terminal(&p.path),
+                    p.line
+                ));
+            }
+        }
+        if let Some(enc) = &f.encoding {
+            detail.push_str(&format!("  [{enc}]"));
+        }
+        writeln!(out, "{detail}")?;
+        if let Some(g) = &f.git {
+            let short = &g.commit[..g.commit.len().min(12)];
+            let head = match g.present_at_head {
+                Some(true) => ", still present at HEAD",
+                Some(false) => ", no longer at HEAD (still in history: rotate it)",
+                None => "",
+            };
+            writeln!(
+                out,
+                "    {}",
+                st.dim(&for_terminal(&format!(
+                    "commit {short} by {} <{}> on {}{head}",
+                    g.author, g.email, g.date
+                )))
+            )?;
+        }
+        if !f.excerpt.is_empty() && !opts.show_secrets {
+            writeln!(out, "    {} {}", st.dim("│"), for_terminal(&f.excerpt))?;
+        }
+        writeln!(out)?;
+    }
+    if data.findings.is_empty() {
+        return Ok(());
+    }
+    // each distinct piece of advice once, with the files it applies to
+    let mut groups: BTreeMap<&str, (&crate::finding::Advice, Vec<&str>)> = BTreeMap::new();
+    for f in data.findings {
+        let a = f.advice();
+        let e = groups.entry(a.id).or_insert((a, Vec::new()));
+        if !e.1.contains(&f.path.as_str()) {
+            e.1.push(&f.path);
+        }
+    }
+    writeln!(out, "{}", st.bold("How to fix"))?;
+    let mut responses: Vec<&str> = Vec::new();
+    for (advice, files) in groups.values() {
+        let shown: Vec<String> = files
+            .iter()
+            .take(5)
+            .map(|p| for_terminal(p).into_owned())
+            .collect();
+        let more = if files.len() > 5 {
+            format!(" and {} more", files.len() - 5)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "\n  {} {}{}",
+            st.bold(&format!("[{}]", advice.id)),
+            shown.join(", "),
+            more
+        )?;
+        writeln!(out, "  {}", advice.summary)?;
+        for l in advice.fix.lines() {
+            writeln!(out, "      {l}")?;
+        }
+        if !responses.contains(&advice.response) {
+            responses.push(advice.response);
+        }
+    }
+    writeln!(out, "\n{}", st.bold("After a leak"))?;
+    for r in responses {
+        writeln!(out, "  {r}")?;
+    }
+    writeln!(
+        out,
+        "\n  A false positive? Add `akscan:allow` in a comment on its line, or allowlist the value in .akscan.toml."
+    )?;
+    Ok(())
+}
+
+/// The one-paragraph summary printed on stderr after a scan.
+pub fn summary(data: &ReportData<'_>, st_color: bool) -> String {
+    let st = Style { on: st_color };
+    let s = data.stats;
+    let files_with: std::collections::BTreeSet<&str> =
+        data.findings.iter().map(|f| f.path.as_str()).collect();
+    let mut line = format!(
+        "akscan: {} in {} file{}; scanned {} file{} ({}) in {}",
+        if s.findings == 0 {
+            st.paint("32", "no findings")
+        } else {
+            st.paint(
+                "1;31",
+                &format!("{} finding{}", s.findings, plural(s.findings)),
+            )
+        },
+        files_with.len(),
+        plural(files_with.len() as u64),
+        s.files_scanned,
+        plural(s.files_scanned),
+        human_bytes(s.bytes_scanned),
+        human_ms(s.elapsed_ms),
+    );
+    let k = &s.skipped;
+    let parts: Vec<String> = [
+        (k.binary, "binary"),
+        (k.too_large, "too large"),
+        (k.unreadable, "unreadable"),
+        (k.special, "special (FIFO, socket, device)"),
+        (k.symlink, "symlinks not followed"),
+        (k.excluded, "excluded by config"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !parts.is_empty() {
+        line.push_str(&format!("; skipped: {}", parts.join(", ")));
+    }
+    if s.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", s.suppressed));
+    }
+    line
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `1.5 MiB`
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn human_ms(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.2} s", ms as f64 / 1000.0)
+    }
+}

@@ -1,0 +1,123 @@
+//! JSON and JSON Lines reports. The schema is documented in README.md.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{shown_value, RenderOptions, ReportData};
+use crate::finding::{Finding, GitProvenance};
+use crate::scan::Stats;
+
+/// Version of the JSON report schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonAdvice<'a> {
+    id: &'a str,
+    summary: &'a str,
+    fix: &'a str,
+    response: &'a str,
+}
+
+/// One finding as JSON.
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    rule_id: &'a str,
+    rule_name: &'a str,
+    kind: &'a str,
+    severity: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_column: usize,
+    secret: String,
+    redacted: bool,
+    fingerprint: &'a str,
+    pair: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assigned_to: Option<&'a str>,
+    excerpt: &'a str,
+    language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    git: Option<&'a GitProvenance>,
+    advice: JsonAdvice<'a>,
+}
+
+impl<'a> JsonFinding<'a> {
+    pub fn new(f: &'a Finding, opts: &RenderOptions) -> JsonFinding<'a> {
+        let a = f.advice();
+        JsonFinding {
+            rule_id: &f.rule_id,
+            rule_name: &f.rule_name,
+            kind: f.kind.as_str(),
+            severity: f.severity.as_str(),
+            path: &f.path,
+            line: f.line,
+            column: f.column,
+            end_column: f.end_column,
+            secret: shown_value(f, opts),
+            redacted: !opts.show_secrets,
+            fingerprint: &f.fingerprint,
+            pair: f.pair.as_deref(),
+            assigned_to: f.assigned_to.as_deref(),
+            excerpt: &f.excerpt,
+            language: f.language.as_str(),
+            encoding: f.encoding.as_deref(),
+            git: f.git.as_ref(),
+            advice: JsonAdvice {
+                id: a.id,
+                summary: a.summary,
+                fix: a.fix,
+                response: a.response,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    stats: &'a Stats,
+}
+
+/// `{"version", "tool", "findings": [...], "stats": {...}}`
+pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Document {
+        version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "akscan",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: data
+            .findings
+            .iter()
+            .map(|f| JsonFinding::new(f, opts))
+            .collect(),
+        stats: data.stats,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// One finding per line.
+pub fn render_lines(
+    data: &ReportData<'_>,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for f in data.findings {
+        serde_json::to_writer(&mut *out, &JsonFinding::new(f, opts))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Read: stream a file (or any reader) in overlapping chunks, so memory stays bounded
+//! whatever the file's size and a value that straddles a chunk boundary is still whole
+//! in one chunk.
+
+use std::io::{self, Read};
+use std::ops::Range;
+
+use super::decode::{self, TextEncoding};
+
+/// Bytes read per chunk.
+pub const CHUNK: usize = 8 << 20;
+/// Bytes shared by consecutive chunks. A value (and the context its rule reads) shorter
+/// than half of this is always whole inside one chunk's report range.
+pub const OVERLAP: usize = 128 << 10;
+
+/// One piece of a file, ready for detection.
+#[derive(Debug)]
+pub struct Chunk<'a> {
+    pub data: &'a [u8],
+    /// Line number of `data[0]`.
+    pub base_line: usize,
+    /// Detections that start in this range belong to this chunk; the rest belong to the
+    /// chunk before or after.
+    pub report: Range<usize>,
+    /// Set when the text was decoded (`utf-16le`, `utf-16be`).
+    pub encoding: Option<&'static str>,
+}
+
+/// What reading a whole input found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadSummary {
+    /// Bytes read from the input.
+    pub bytes: u64,
+    /// The input looked binary; only the text before its first NUL byte was scanned.
+    pub binary: bool,
+    /// The input held more than the size limit; the rest was not read.
+    pub truncated: bool,
+}
+
+/// A reusable chunked reader: one per thread, its buffer reused for every file.
+#[derive(Debug)]
+pub struct ChunkReader {
+    buf: Vec<u8>,
+    decoded: Vec<u8>,
+    chunk: usize,
+    overlap: usize,
+}
+
+impl Default for ChunkReader {
+    fn default() -> Self {
+        ChunkReader::new(CHUNK, OVERLAP)
+    }
+}
+
+/// Reads until `buf` holds `want` bytes or the reader ends. Returns true at end of input.
+fn fill<R: Read>(r: &mut R, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    let mut tmp = [0u8; 64 << 10];
+    while buf.len() < want {
+        let room = (want - buf.len()).min(tmp.len());
+        match r.read(&mut tmp[..room]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+impl ChunkReader {
+    /// A reader with a custom chunk and overlap size (tests use small ones).
+    pub fn new(chunk: usize, overlap: usize) -> ChunkReader {
+        assert!(overlap * 2 <= chunk && overlap >= 2);
+        ChunkReader {
+            buf: Vec::new(),
+            decoded: Vec::new(),
+            chunk,
+            overlap,
+        }
+    }
+
+    /// Reads `r` to its end (or `max_bytes`) and calls `f` once per chunk.
+    ///
+    /// Binary input (a NUL byte near the start) is scanned only up to its first NUL unless
+    /// `scan_binary`. UTF-16 input is decoded to UTF-8 first; it is read whole, up to
+    /// `max_bytes`.
+    pub fn read<R: Read>(
+        &mut self,
+        mut r: R,
+        max_bytes: u64,
+        scan_binary: bool,
+        mut f: impl FnMut(Chunk<'_>),
+    ) -> io::Result<ReadSummary> {
+        let mut summary = ReadSummary::default();
+        let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        self.buf.clear();
+        let first_want = self.chunk.min(limit);
+        let mut eof = fill(&mut r, &mut self.buf, first_want)?;
+        summary.bytes = self.buf.len() as u64;
+
+        let (enc, bom) = decode::sniff(&self.buf);
+        if enc != TextEncoding::Bytes {
+            // UTF-16: read the rest (bounded by the limit) and decode in one piece.
+            if !eof {
+                eof = fill(&mut r, &mut self.buf, limit)?;
+            }
+            summary.bytes = self.buf.len() as u64;
+            summary.truncated = !eof && at_limit(&mut r, self.buf.len(), limit)?;
+            self.decoded.clear();
+            decode::decode_utf16(&self.buf[bom..], enc, &mut self.decoded);
+            f(Chunk {
+                data: &self.decoded,
+                base_line: 1,
+                report: 0..self.decoded.len(),
+                encoding: enc.label(),
+            });
+            self.shrink();
+            return Ok(summary);
+        }
+
+        if decode::is_binary(&self.buf) {
+            summary.binary = true;
+            if !scan_binary {
+                let nul = memchr::memchr(0, &self.buf).unwrap_or(self.buf.len());
+                f(Chunk {
+                    data: &self.buf[..nul],
+                    base_line: 1,
+                    report: 0..nul,
+                    encoding: None,
+                });
+                self.shrink();
+                return Ok(summary);
+            }
+        }
+
+        let mut base_line = 1usize;
+        let mut first = true;
+        let mut total = self.buf.len();
+        loop {
+            let last = eof || total >= limit;
+            let report_from = if first { 0 } else { self.overlap / 2 };
+            let report_to = if last {
+                self.buf.len()
+            } else {
+                self.buf.len() - self.overlap / 2
+            };
+            f(Chunk {
+                data: &self.buf,
+                base_line,
+                report: report_from..report_to,
+                encoding: None,
+            });
+            if last {
+                if !eof {
+                    summary.truncated = at_limit(&mut r, total, limit)?;
+                }
+                break;
+            }
+            // keep the overlap, read the next chunk after it
+            let keep_from = self.buf.len() - self.overlap;
+            base_line += memchr::memchr_iter(b'\n', &self.buf[..keep_from]).count();
+            self.buf.drain(..keep_from);
+            first = false;
+            let want = self.chunk.min(self.overlap + (limit - total));
+            let before = self.buf.len();
+            eof = fill(&mut r, &mut self.buf, want)?;
+            total += self.buf.len() - before;
+        }
+        summary.bytes = total as u64;
+        self.shrink();
+        Ok(summary)
+    }
+
+    /// Releases memory after an unusually large input.
+    fn shrink(&mut self) {
+        if self.buf.capacity() > 2 * self.chunk {
+            self.buf = Vec::new();
+        }
+        if self.decoded.capacity() > 2 * self.chunk {
+            self.decoded = Vec::new();
+        }
+    }
+}
+
+/// At the size limit: is there more input?
+fn at_limit<R: Read>(r: &mut R, have: usize, limit: usize) -> io::Result<bool> {
+    if have < limit {
+        return Ok(false);
+    }
+    let mut one = [0u8; 1];
+    loop {
+        match r.read(&mut one) {
+            Ok(n) => return Ok(n > 0),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collects (base_line, reported text) per chunk.
+    fn chunks(data: &[u8], chunk: usize, overlap: usize) -> Vec<(usize, Vec<u8>, Vec<u8>)> {
+        let mut r = ChunkReader::new(chunk, overlap);
+        let mut out = Vec::new();
+        r.read(data, u64::MAX, false, |c| {
+            out.push((
+                c.base_line,
+                c.data.to_vec(),
+                c.data[c.report.clone()].to_vec(),
+            ))
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn report_ranges_tile_the_input() {
+        let data: Vec<u8> = (0..1000u32)
+            .map(|i| {
+                if i % 7 == 0 {
+                    b'\n'
+                } else {
+                    b'a' + (i % 26) as u8
+                }
+            })
+            .collect();
+        let cs = chunks(&data, 64, 16);
+        assert!(cs.len() > 10);
+        let joined: Vec<u8> = cs.iter().flat_map(|c| c.2.clone()).collect();
+        assert_eq!(joined, data);
+        // each chunk starts `overlap` bytes before the previous one ended
+        let mut start = 0usize;
+        for (base, full, _) in &cs {
+            assert_eq!(&data[start..start + full.len()], &full[..]);
+            assert_eq!(
+                *base,
+                1 + data[..start].iter().filter(|&&b| b == b'\n').count()
+            );
+            start += full.len() - 16;
+        }
+    }
+
+    #[test]
+    fn binary_stops_at_nul() {
+        let cs = chunks(b"key LTAIabc\0\0\0binary", 64, 16);
+        assert_eq!(cs.len(), 1);
+        assert_eq!(cs[0].1, b"key LTAIabc");
+    }
+
+    #[test]
+    fn limit_truncates() {
+        let mut r = ChunkReader::new(64, 16);
+        let data = vec![b'a'; 1000];
+        let mut seen = 0;
+        let s = r
+            .read(&data[..], 100, false, |c| seen += c.report.len())
+            .unwrap();
+        assert!(s.truncated);
+        assert!(seen <= 100);
+    }
+}
