@@ -216,7 +216,10 @@ pub fn name_of(
             let end = j - 1;
             if let Some(open) = line[..end].iter().rposition(|&b| b == q) {
                 let s = &line[open + 1..end];
-                if !s.is_empty() && s.iter().all(|&b| is_ident(b) || b == b':') {
+                if !s.is_empty()
+                    && s.iter().all(|&b| is_ident(b) || b == b':')
+                    && !looks_like_value(s)
+                {
                     return named(s);
                 }
             }
@@ -289,7 +292,34 @@ pub fn name_of(
     named(trimmed)
 }
 
+/// A quoted string that is a value, not a name: a credential-shaped prefix, or a long
+/// random-looking mix of upper case, lower case and digits (`LTAI5t...`, `cn-hangzhou` is a
+/// name-like value and passes).
+fn looks_like_value(s: &[u8]) -> bool {
+    if s.starts_with(b"LTAI") || s.starts_with(b"STS.") || s.starts_with(b"CAIS") {
+        return true;
+    }
+    let class = |b: u8| match b {
+        b'A'..=b'Z' => 1,
+        b'a'..=b'z' => 2,
+        b'0'..=b'9' => 3,
+        _ => 0,
+    };
+    let upper = s.iter().any(u8::is_ascii_uppercase);
+    let lower = s.iter().any(u8::is_ascii_lowercase);
+    let digit = s.iter().any(u8::is_ascii_digit);
+    if s.len() < 12 || !(upper && lower && digit) {
+        return false;
+    }
+    // random text changes character class often; camelCase names rarely do
+    let changes = s.windows(2).filter(|w| class(w[0]) != class(w[1])).count();
+    changes * 10 > s.len() * 3
+}
+
 fn named(s: &[u8]) -> NameContext {
+    if looks_like_value(s) {
+        return NameContext::default();
+    }
     NameContext {
         name: Some(String::from_utf8_lossy(s).into_owned()),
     }
@@ -559,7 +589,17 @@ mod tests {
             name("<constructor-arg index=\"2\" value=\"VALUE\"/>").as_deref(),
             Some("value")
         );
-        assert_eq!(name("VALUES ('a', 'VALUE')"), None);
+        assert_eq!(name("values ('a', 'VALUE')").as_deref(), Some("a"));
+        assert_eq!(
+            name("getProfile(\"cn\", \"LTAI5tQ8bFz2KcVw9YhN3xRm\", \"VALUE\")"),
+            None
+        );
+        assert_eq!(name("('q8bFz2KcVw9YhN3xRm', 'VALUE')"), None);
+        assert_eq!(
+            name("aliyunSecretKey2024 = 'VALUE'").as_deref(),
+            Some("aliyunSecretKey2024")
+        );
+        assert_eq!(name("oss://LTAI5tQ8bFz2KcVw9YhN3xRm:VALUE@bucket"), None);
     }
 
     #[test]

@@ -170,16 +170,42 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
     if spec.reject_identifiers && looks_like_identifier(random) {
         return Err(Reject::Identifier);
     }
-    if !spec.placeholder_words.is_empty() {
-        let lower = value.to_ascii_lowercase();
-        for w in &spec.placeholder_words {
-            let w = w.to_ascii_lowercase();
-            if !w.is_empty() && memchr::memmem::find(&lower, w.as_bytes()).is_some() {
-                return Err(Reject::PlaceholderWord);
-            }
-        }
+    if !spec.placeholder_words.is_empty() && has_placeholder_word(value, &spec.placeholder_words) {
+        return Err(Reject::PlaceholderWord);
     }
     Ok(())
+}
+
+/// True when one of `words` occurs in `value` written as a word: all lower case, all upper
+/// case or capitalised (`example`, `EXAMPLE`, `Example`). Random values contain such letter
+/// runs only in mixed case (`MoCk`), so they are not taken for placeholders.
+pub fn has_placeholder_word(value: &[u8], words: &[String]) -> bool {
+    let lower = value.to_ascii_lowercase();
+    for w in words {
+        let w = w.to_ascii_lowercase();
+        if w.is_empty() {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(p) = memchr::memmem::find(&lower[from..], w.as_bytes()) {
+            let at = from + p;
+            let orig = &value[at..at + w.len()];
+            let letters: Vec<u8> = orig
+                .iter()
+                .copied()
+                .filter(u8::is_ascii_alphabetic)
+                .collect();
+            let all_lower = letters.iter().all(u8::is_ascii_lowercase);
+            let all_upper = letters.iter().all(u8::is_ascii_uppercase);
+            let capitalised = letters.first().is_some_and(u8::is_ascii_uppercase)
+                && letters[1..].iter().all(u8::is_ascii_lowercase);
+            if all_lower || all_upper || capitalised {
+                return true;
+            }
+            from = at + 1;
+        }
+    }
+    false
 }
 
 /// Length of the longest run of one repeated byte.
@@ -287,6 +313,15 @@ mod tests {
         assert_eq!(longest_repeat(b"LTAI0000000000"), 10);
         assert!(is_periodic(b"FAKEFAKEFAKEFAKEFA"));
         assert!(!is_periodic(b"Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e"));
+    }
+
+    #[test]
+    fn placeholder_words_need_word_case() {
+        let words = vec!["mock".to_string(), "example".to_string()];
+        assert!(has_placeholder_word(b"LTAI5tMockKey", &words));
+        assert!(has_placeholder_word(b"LTAIEXAMPLEKEY", &words));
+        assert!(has_placeholder_word(b"myexamplekey", &words));
+        assert!(!has_placeholder_word(b"LTAIv1JtcdMoCkcXSUyQBiAX", &words));
     }
 
     #[test]

@@ -608,12 +608,14 @@ impl RuleSet {
                     ))
                 }
             },
-            None if needs_vocab => return Err(ctx.err(
-                Some(r.id.span()),
-                format!(
+            None if needs_vocab => {
+                return Err(ctx.err(
+                    Some(r.id.span()),
+                    format!(
                     "rule `{id}`: context.require needs a name but context.vocabulary is not set"
                 ),
-            )),
+                ))
+            }
             None => None,
         };
         if !(0.0..=8.0).contains(&r.filters.min_entropy) {

@@ -1,0 +1,2 @@
+#define ALIYUN_AK "LTAITAOGSf9uih4vmuGMGKAu"
+#define ALIYUN_SK "WfpTbmRsHdRXfr8nBNXYK7Gh5Qhy50"

@@ -1,0 +1,2 @@
+id := os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
+secret := os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")

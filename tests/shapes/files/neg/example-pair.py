@@ -1,0 +1,1 @@
+AcsClient("LTAIexampleExampleExample", "exampleSecretExampleSecretExam", "cn-hangzhou")

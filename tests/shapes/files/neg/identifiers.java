@@ -1,0 +1,2 @@
+String accessKeySecret = getAccessKeySecretFromVaultNow();
+String sk = AccessKeySecretProviderFactoryBean;

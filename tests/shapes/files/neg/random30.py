@@ -1,0 +1,2 @@
+TOKEN_CACHE = ["LYYzFTjl6XXOT4WopAjtrsTO5wEqR4", "VotrQxoVsRDRKZ1AZldCPPFvHpklwy"]
+x = "j3U0hBBfbqASUma0HLBVb0wYYpugVK"

@@ -1,0 +1,2 @@
+my $ak = "LTAIv1JtcdMoCkcXSUyQBiAX";
+my $sk = "qozAZdyhWYNfZwRJhyj5PzSJxkKIv6";

@@ -1,0 +1,2 @@
+Set-Item -Path Env:ALIBABA_CLOUD_ACCESS_KEY_ID -Value 'LTAI2zx9tlOSZnYfuIBrlI7U'
+Set-Item -Path Env:ALIBABA_CLOUD_ACCESS_KEY_SECRET -Value 'txNrdLRknoxza5bu2bcIAxBbE9fVO6'

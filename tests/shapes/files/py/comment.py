@@ -1,0 +1,1 @@
+# ak: LTAIccpjKFmNyjYQGLKdhh5n sk: 77hPrlhuo4CDUmGTNVBPJa7X722deK

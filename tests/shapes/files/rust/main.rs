@@ -1,0 +1,2 @@
+let id = "LTAIzoc51FeogdvbzDp8mFmQ";
+let secret = "p5zvqYMtrb1uvZwnZuDMjJxyZLLKcg";

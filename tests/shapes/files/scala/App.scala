@@ -1,0 +1,3 @@
+val cfg = new Config()
+  .setAccessKeyId("LTAIELhUOuZAzHx4LP4AzUdI")
+  .setAccessKeySecret("G1OHqttidvRzFRYToraZB3DO7GWIQt")

@@ -1,0 +1,1 @@
+ossutil config -e oss-cn-hangzhou.aliyuncs.com -i LTAI7YYk9Z8wTTTO2zKLMSDU -k AzGKcheYeMbfXyUPvZLXcgroaK9jws
