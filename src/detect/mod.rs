@@ -34,9 +34,28 @@ pub struct Detection {
 struct Keyword {
     rule: usize,
     bytes: Vec<u8>,
-    case_sensitive: bool,
     /// Short keywords must be a whole word of a name.
     token: bool,
+}
+
+/// The byte strings a keyword matches: itself when case-sensitive, otherwise its lower,
+/// UPPER and Capitalised forms (`secret`, `SECRET`, `Secret`), which is how names are
+/// written in every naming convention.
+fn keyword_variants(k: &str, case_sensitive: bool) -> Vec<Vec<u8>> {
+    if case_sensitive {
+        return vec![k.as_bytes().to_vec()];
+    }
+    let lower = k.to_ascii_lowercase();
+    let upper = k.to_ascii_uppercase();
+    let mut cap = lower.clone().into_bytes();
+    if let Some(c) = cap.first_mut() {
+        c.make_ascii_uppercase();
+    }
+    let mut out = vec![lower.into_bytes(), upper.into_bytes(), cap];
+    out.dedup();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A compiled rule set, ready to scan buffers. Cheap to share between threads.
@@ -45,6 +64,8 @@ pub struct Detector {
     rules: RuleSet,
     automaton: Option<AhoCorasick>,
     keywords: Vec<Keyword>,
+    /// For each automaton pattern, the keywords (and so rules) it stands for.
+    by_pattern: Vec<Vec<usize>>,
 }
 
 /// A candidate value before the context decision.
@@ -65,25 +86,42 @@ pub struct Scratch {
 
 impl Detector {
     pub fn new(rules: RuleSet) -> Detector {
-        let mut keywords = Vec::new();
+        let mut keywords: Vec<Keyword> = Vec::new();
         for (i, r) in rules.rules.iter().enumerate() {
             for k in &r.keywords {
-                keywords.push(Keyword {
-                    rule: i,
-                    bytes: k.as_bytes().to_vec(),
-                    case_sensitive: r.keywords_case_sensitive,
-                    token: k.len() <= 3,
-                });
+                for variant in keyword_variants(k, r.keywords_case_sensitive) {
+                    if keywords.iter().any(|x| x.rule == i && x.bytes == variant) {
+                        continue;
+                    }
+                    keywords.push(Keyword {
+                        rule: i,
+                        token: k.len() <= 3,
+                        bytes: variant,
+                    });
+                }
             }
         }
-        let automaton = if keywords.is_empty() {
+        // One pattern per distinct byte string; several rules may share it.
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut by_pattern: Vec<Vec<usize>> = Vec::new();
+        for (ki, k) in keywords.iter().enumerate() {
+            match patterns.iter().position(|p| *p == k.bytes) {
+                Some(pi) => by_pattern[pi].push(ki),
+                None => {
+                    patterns.push(k.bytes.clone());
+                    by_pattern.push(vec![ki]);
+                }
+            }
+        }
+        let automaton = if patterns.is_empty() {
             None
         } else {
+            // Leftmost, non-overlapping, case-sensitive: this is what lets the
+            // automaton's SIMD prefilter skip the (vast) keyword-free stretches.
             Some(
                 AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(keywords.iter().map(|k| &k.bytes))
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
                     .expect("keywords are non-empty literals"),
             )
         };
@@ -91,6 +129,7 @@ impl Detector {
             rules,
             automaton,
             keywords,
+            by_pattern,
         }
     }
 
@@ -115,19 +154,18 @@ impl Detector {
             a.clear();
         }
         let mut any = false;
-        for m in ac.find_overlapping_iter(buf) {
-            let kw = &self.keywords[m.pattern().as_usize()];
+        for m in ac.find_iter(buf) {
             let (s, e) = (m.start(), m.end());
-            if kw.case_sensitive && buf[s..e] != kw.bytes[..] {
-                continue;
-            }
-            if kw.token && !is_token(buf, s, e) {
-                continue;
-            }
-            let list = &mut scratch.anchors[kw.rule];
-            if list.last() != Some(&s) {
-                list.push(s);
-                any = true;
+            for &ki in &self.by_pattern[m.pattern().as_usize()] {
+                let kw = &self.keywords[ki];
+                if kw.token && !is_token(buf, s, e) {
+                    continue;
+                }
+                let list = &mut scratch.anchors[kw.rule];
+                if list.last() != Some(&s) {
+                    list.push(s);
+                    any = true;
+                }
             }
         }
         if !any {
