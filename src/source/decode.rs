@@ -19,8 +19,10 @@ impl TextEncoding {
     }
 }
 
-/// How many leading bytes [`sniff`] and [`is_binary`] look at.
+/// How many leading bytes [`is_binary`] looks at.
 pub const SNIFF_LEN: usize = 8192;
+/// How many leading bytes [`sniff`] looks at for UTF-16 without a BOM.
+const UTF16_SNIFF_LEN: usize = 1024;
 
 /// Recognises UTF-16 from a BOM, or from the pattern of zero bytes that ASCII text has in
 /// UTF-16 without one. Returns the encoding and the length of the BOM.
@@ -31,8 +33,10 @@ pub fn sniff(head: &[u8]) -> (TextEncoding, usize) {
     if head.starts_with(&[0xFE, 0xFF]) {
         return (TextEncoding::Utf16Be, 2);
     }
-    let n = head.len().min(SNIFF_LEN) & !1;
-    if n < 8 {
+    // UTF-16 without a BOM has NUL bytes in its first few hundred bytes; almost all files
+    // have none, and skip the counting below.
+    let n = head.len().min(UTF16_SNIFF_LEN) & !1;
+    if n < 8 || memchr::memchr(0, &head[..n]).is_none() {
         return (TextEncoding::Bytes, 0);
     }
     let pairs = n / 2;

@@ -53,13 +53,13 @@ impl Default for ChunkReader {
 }
 
 /// Reads until `buf` holds `want` bytes or the reader ends. Returns true at end of input.
+/// Reads straight into the buffer's spare capacity: no zeroing, no intermediate copy.
 fn fill<R: Read>(r: &mut R, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let mut tmp = [0u8; 64 << 10];
     while buf.len() < want {
-        let room = (want - buf.len()).min(tmp.len());
-        match r.read(&mut tmp[..room]) {
+        let room = (want - buf.len()) as u64;
+        match r.by_ref().take(room).read_to_end(buf) {
             Ok(0) => return Ok(true),
-            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+            Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
