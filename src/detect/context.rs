@@ -134,14 +134,9 @@ const WRAPPERS: &[&str] = &[
 
 /// Finds the name a value starting at `value_start` is assigned to.
 ///
-/// `line_start` is the start of the value's line; `prev_line` is the previous line's
-/// range, used for name/value pairs that span two lines.
-pub fn name_of(
-    buf: &[u8],
-    line_start: usize,
-    value_start: usize,
-    prev_line: Option<(usize, usize)>,
-) -> NameContext {
+/// `line_start` is the start of the value's line; the lines above it are read for
+/// name/value pairs that span lines (`- name: X` then `value: ...`).
+pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext {
     let lo = line_start.max(value_start.saturating_sub(MAX_LOOKBACK));
     let line = &buf[lo..value_start];
     let mut i = line.len();
@@ -278,15 +273,29 @@ pub fn name_of(
         return NameContext::default();
     }
     let trimmed = trim_name(ident);
-    if trimmed.eq_ignore_ascii_case(b"value") || trimmed.eq_ignore_ascii_case(b"val") {
+    if is_generic_name(trimmed) {
         // `name="X" value="..."` on this line, or `name: X` on the previous line
         if let Some(n) = sibling_name(&buf[line_start..value_start]) {
             return named(n);
         }
-        if let Some((ps, pe)) = prev_line {
-            if let Some(n) = sibling_name(&buf[ps..pe]) {
+        // the nearest of the previous few lines that names it: `- name: X` (Kubernetes),
+        // `variable "x" {` (Terraform); a line that closes a block ends the search
+        let mut ls = line_start;
+        for _ in 0..3 {
+            if ls == 0 {
+                break;
+            }
+            let pe = ls - 1;
+            let ps = memchr::memrchr(b'\n', &buf[..pe]).map_or(0, |p| p + 1);
+            let prev = &buf[ps..pe];
+            if let Some(n) = sibling_name(prev).or_else(|| block_name(prev)) {
                 return named(n);
             }
+            let t = prev.trim_ascii_end();
+            if t.ends_with(b"}") || t.ends_with(b"]") || t.ends_with(b"},") {
+                break;
+            }
+            ls = ps;
         }
     }
     named(trimmed)
@@ -405,6 +414,39 @@ fn trim_name(ident: &[u8]) -> &[u8] {
     s
 }
 
+/// Names that only say "the value of the thing named elsewhere": `value`, `default`.
+fn is_generic_name(name: &[u8]) -> bool {
+    [
+        &b"value"[..],
+        b"val",
+        b"default",
+        b"defaultvalue",
+        b"default_value",
+    ]
+    .iter()
+    .any(|g| name.eq_ignore_ascii_case(g))
+}
+
+/// The name a block opens with on a line like `variable "secret_key" {` or `secret_key:`.
+fn block_name(line: &[u8]) -> Option<&[u8]> {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b' ' | b'\t' | b'\r') {
+        end -= 1;
+    }
+    if end == 0 || !matches!(line[end - 1], b'{' | b':') {
+        return None;
+    }
+    end -= 1;
+    while end > 0 && matches!(line[end - 1], b' ' | b'\t' | b'"' | b'\'') {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && is_ident(line[start - 1]) {
+        start -= 1;
+    }
+    (start < end).then(|| &line[start..end])
+}
+
 /// In `text`, the value of the last `name`/`key` field: `name="X"`, `"Name": "X"`,
 /// `- name: X`, `key="X"`.
 fn sibling_name(text: &[u8]) -> Option<&[u8]> {
@@ -514,7 +556,7 @@ mod tests {
 
     fn name(line: &str) -> Option<String> {
         let v = line.find("VALUE").expect("marker");
-        name_of(line.as_bytes(), 0, v, None).name
+        name_of(line.as_bytes(), 0, v).name
     }
 
     #[test]
@@ -608,8 +650,18 @@ mod tests {
         let ls = 40;
         let v = ls + 10;
         assert_eq!(&text[v..v + 5], b"VALUE");
-        let n = name_of(text, ls, v, Some((0, 39))).name;
+        let n = name_of(text, ls, v).name;
         assert_eq!(n.as_deref(), Some("ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
+    }
+
+    #[test]
+    fn generic_names_look_at_the_enclosing_block() {
+        let text = b"variable \"secret_key\" {\n  default = \"VALUE\"";
+        let ls = text.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let v = ls + 13;
+        assert_eq!(&text[v..v + 5], b"VALUE");
+        let n = name_of(text, ls, v).name;
+        assert_eq!(n.as_deref(), Some("secret_key"));
     }
 
     #[test]

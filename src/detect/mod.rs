@@ -236,9 +236,7 @@ impl Detector {
                 }
                 let (class, name) = match vocab {
                     Some(v) => {
-                        let ls = line_start(buf, s);
-                        let prev = (ls > 0).then(|| (line_start(buf, ls - 1), ls - 1));
-                        let nc = context::name_of(buf, ls, s, prev);
+                        let nc = context::name_of(buf, line_start(buf, s), s);
                         (context::classify(nc.name.as_deref(), v), nc.name)
                     }
                     None => (NameClass::Neutral, None),

@@ -1,2 +1,2 @@
-TOKEN_CACHE = ["LYYzFTjl6XXOT4WopAjtrsTO5wEqR4", "VotrQxoVsRDRKZ1AZldCPPFvHpklwy"]
-x = "j3U0hBBfbqASUma0HLBVb0wYYpugVK"
+TOKEN_CACHE = ["AdELjMUXeqRvHQsYo42rWVMHom4FHy", "e1lwlhWzImWfOJ9DxoB6e9olQBdwEz"]
+x = "DCFZcgK2rkfxPgRhvMJVs3Sm5SfZVZ"

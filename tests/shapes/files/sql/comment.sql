@@ -1,0 +1,3 @@
+-- ak: LTAI5V6I5w7csHZgHKhJe7MN
+-- sk: k72JDjEnybZvz2nylxMiCLK8bAWUv6
+SELECT 1;
