@@ -425,7 +425,7 @@ fn widen(buf: &[u8], s: usize, e: usize, cs: rules::Charset) -> (usize, usize) {
 
 /// How far a candidate is from a partner, or None when outside the partner window.
 /// Same line after the partner is nearest; then same line before; then lines below
-/// (two steps per line), then lines above.
+/// (two steps per line), then lines above. Within a step, fewer bytes between is nearer.
 fn pair_distance(
     buf: &[u8],
     cs: usize,
@@ -435,27 +435,31 @@ fn pair_distance(
     w: &rules::WindowSpec,
 ) -> Option<usize> {
     let max = w.max_bytes as usize;
-    if cs >= pe {
-        if cs - pe > max {
+    let (gap, lines, before) = if cs >= pe {
+        let gap = cs - pe;
+        if gap > max {
             return None;
         }
         let lines = memchr::memchr_iter(b'\n', &buf[pe..cs]).count();
         if lines > w.lines_after as usize {
             return None;
         }
-        Some(if lines == 0 { 0 } else { 2 * lines })
+        (gap, lines, false)
     } else if ce <= ps {
-        if ps - ce > max {
+        let gap = ps - ce;
+        if gap > max {
             return None;
         }
         let lines = memchr::memchr_iter(b'\n', &buf[ce..ps]).count();
         if lines > w.lines_before as usize {
             return None;
         }
-        Some(if lines == 0 { 1 } else { 2 * lines + 1 })
+        (gap, lines, true)
     } else {
-        None
-    }
+        return None;
+    };
+    let step = 2 * lines + before as usize;
+    Some(step * (1 << 20) + gap.min((1 << 20) - 1))
 }
 
 #[cfg(test)]

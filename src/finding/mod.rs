@@ -105,16 +105,17 @@ impl Finding {
     }
 }
 
-/// Masks the middle of a value, keeping `prefix` and `suffix` characters. Short values are
-/// masked whole; very long ones (tokens) are shortened.
-pub fn redact(value: &str, spec: RedactSpec) -> String {
+/// Masks the middle of a value, keeping `prefix` and `suffix` characters. `fixed` is the
+/// length of a public prefix (`LTAI`): it may always be shown, and at most a quarter of the
+/// rest is. Very long values (tokens) are shortened.
+pub fn redact(value: &str, spec: RedactSpec, fixed: usize) -> String {
     let chars: Vec<char> = value.chars().collect();
     let n = chars.len();
-    // never show more than a third of the value
-    let budget = n / 3;
-    let (mut p, mut s) = (spec.prefix, spec.suffix);
+    let fixed = fixed.min(n);
+    let budget = fixed + (n - fixed) / 4;
+    let (mut p, mut s) = (spec.prefix.min(n), spec.suffix.min(n));
     while p + s > budget && (p > 0 || s > 0) {
-        if s >= p && s > 0 {
+        if (s >= p || p <= fixed) && s > 0 {
             s -= 1;
         } else {
             p -= 1;
@@ -206,7 +207,7 @@ impl FindingBuilder<'_> {
                 line,
                 column,
                 end_column,
-                redacted: redact(&value_str, rule.redact),
+                redacted: redact(&value_str, rule.redact, rule.filters.fixed_prefix),
                 fingerprint: fingerprint(&rule.id, self.path, value, occurrence),
                 secret: Secret(value_str),
                 pair: None,
@@ -268,7 +269,8 @@ fn excerpt(
         }
         if de > pos {
             let v = String::from_utf8_lossy(&buf[d.start..d.end]);
-            out.push_str(&redact(&v, rules.rules[d.rule].redact));
+            let r = &rules.rules[d.rule];
+            out.push_str(&redact(&v, r.redact, r.filters.fixed_prefix));
             pos = de;
         }
     }
@@ -292,19 +294,23 @@ mod tests {
             suffix: 4,
         };
         assert_eq!(
-            redact("LTAI5tQ8bFz2KcVw9YhN3xRm", spec),
+            redact("LTAI5tQ8bFz2KcVw9YhN3xRm", spec, 4),
             "LTAI****************3xRm"
         );
-        let s = redact(
-            "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e",
-            RedactSpec {
-                prefix: 3,
-                suffix: 3,
-            },
+        assert_eq!(redact("LTAI1ireoadlmYh5", spec, 4), "LTAI*********Yh5");
+        let three = RedactSpec {
+            prefix: 3,
+            suffix: 3,
+        };
+        assert_eq!(
+            redact("Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e", three, 0),
+            "Vq8************************J6e"
         );
-        assert_eq!(s, "Vq8************************J6e");
-        // short values never show more than a third
-        assert_eq!(redact("abcdef", spec), "a****f");
+        // short values never show more than a quarter
+        assert_eq!(redact("abcdefgh", spec, 0), "a******h");
+        assert_eq!(redact("ab", spec, 0), "**");
+        let long = "CAIS".to_string() + &"x".repeat(500);
+        assert!(redact(&long, spec, 4).starts_with("CAIS********…[504 chars]…"));
     }
 
     #[test]
