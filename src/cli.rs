@@ -3,12 +3,14 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::detect::rules::RuleSet;
 use crate::report::{self, Format, RenderOptions, ReportData};
 use crate::scan::{ScanOptions, ScanResult, Scanner, DEFAULT_MAX_FILE_SIZE};
+use crate::verify::{self, VerifyOptions};
 
 /// Exit code: no findings.
 pub const EXIT_CLEAN: i32 = 0;
@@ -74,6 +76,35 @@ pub struct CommonArgs {
     /// Skip files larger than SIZE (e.g. 100M, 512K, 2G; default 100M).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Ask Alibaba Cloud STS (GetCallerIdentity) whether each AccessKey pair and STS
+    /// triple found works, and whose it is. Sends the AccessKey ID and a signature, never
+    /// the secret (see README). Off by default: without it akscan makes no network request.
+    #[arg(long)]
+    pub verify: bool,
+    /// STS endpoint for --verify (default https://sts.aliyuncs.com/; e.g. a regional or
+    /// VPC endpoint).
+    #[arg(long, value_name = "URL", value_parser = verify::parse_endpoint, requires = "verify")]
+    pub verify_endpoint: Option<String>,
+    /// Time limit for each --verify request, in seconds (e.g. 10, 2.5, 500ms; default 10).
+    #[arg(long, value_name = "SECONDS", value_parser = verify::parse_timeout, requires = "verify")]
+    pub verify_timeout: Option<Duration>,
+}
+
+impl CommonArgs {
+    /// The `--verify` settings, or `None` without `--verify`.
+    pub fn verify_options(&self) -> Option<VerifyOptions> {
+        if !self.verify {
+            return None;
+        }
+        let mut o = VerifyOptions::default();
+        if let Some(e) = &self.verify_endpoint {
+            o.endpoint = e.clone();
+        }
+        if let Some(t) = self.verify_timeout {
+            o.timeout = t;
+        }
+        Some(o)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -190,10 +221,18 @@ fn run_scan(args: ScanArgs) -> i32 {
     finish(&args.common, &result)
 }
 
-/// Writes the report and the summary; returns the exit code.
+/// Writes the report and the summary; returns the exit code. With `--verify`, the
+/// findings' credentials are checked first (on a copy: `result` stays as scanned).
 pub fn finish(common: &CommonArgs, result: &ScanResult) -> i32 {
+    let verified = common.verify_options().map(|o| {
+        let mut findings = result.findings.clone();
+        let summary = verify::run(&mut findings, &o);
+        (findings, summary)
+    });
     let data = ReportData {
-        findings: &result.findings,
+        findings: verified
+            .as_ref()
+            .map_or(&result.findings[..], |(f, _)| &f[..]),
         stats: &result.stats,
     };
     let stderr_color = use_color(common.color, io::stderr().is_terminal());
@@ -212,6 +251,11 @@ pub fn finish(common: &CommonArgs, result: &ScanResult) -> i32 {
                 "akscan: warning: {} more warnings not shown",
                 result.warnings_dropped
             );
+        }
+        if let Some((_, summary)) = &verified {
+            for w in &summary.warnings {
+                let _ = writeln!(err, "akscan: warning: {w}");
+            }
         }
     }
     let written = match &common.output {
@@ -247,6 +291,13 @@ pub fn finish(common: &CommonArgs, result: &ScanResult) -> i32 {
             "{}",
             report::human::summary(&data, stderr_color)
         );
+        if let Some((_, summary)) = &verified {
+            let _ = writeln!(
+                io::stderr(),
+                "{}",
+                report::sanitize::for_terminal(&summary.line())
+            );
+        }
     }
     if result.findings.is_empty() {
         EXIT_CLEAN

@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way: [`source`] (files, stdin, git blobs) → [`detect`] (rules from
 //! `patterns/`) → [`finding`] (location, redacted value, fingerprint, advice) → [`report`].
-//! [`scan`] drives the stages; [`cli`] is the command line over them.
+//! [`scan`] drives the stages; [`verify`] (opt-in, `--verify`) checks found credentials with
+//! Alibaba Cloud STS between finding and report; [`cli`] is the command line over them.
 //!
 //! ```
 //! let scanner = akscan::scan::Scanner::builtin();
@@ -17,3 +18,4 @@ pub mod finding;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod verify;

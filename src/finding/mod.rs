@@ -2,6 +2,7 @@
 //! a location, a redacted value, a stable fingerprint, a partner link and advice.
 
 pub mod advice;
+pub mod verification;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -12,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::detect::rules::{Kind, RedactSpec, RuleSet, Severity};
 use crate::detect::Detection;
 pub use advice::{Advice, Language};
+pub use verification::{Identity, Verification, VerifyStatus};
 
 /// A credential value. Its `Debug` and `Display` never show it, so a stray log line or a
 /// panic message cannot leak it; [`Secret::expose`] is the one way to read it.
@@ -97,6 +99,8 @@ pub struct Finding {
     /// How the value was stored when it was not plain text (`utf-16le`, `base64`, ...).
     pub encoding: Option<String>,
     pub git: Option<GitProvenance>,
+    /// What `--verify` found out about the credential this value is part of.
+    pub verification: Option<Verification>,
 }
 
 impl Finding {
@@ -216,6 +220,7 @@ impl FindingBuilder<'_> {
                 language: self.language,
                 encoding: self.encoding.map(str::to_string),
                 git: None,
+                verification: None,
             });
         }
         for (i, d) in dets.iter().enumerate() {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::sanitize::for_terminal;
 use super::{shown_value, RenderOptions, ReportData};
 use crate::detect::rules::Severity;
-use crate::finding::Finding;
+use crate::finding::{Finding, VerifyStatus};
 
 struct Style {
     on: bool,
@@ -94,6 +94,19 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
                 )))
             )?;
         }
+        if let Some(v) = &f.verification {
+            let code = match v.status {
+                VerifyStatus::Active => "1;31",
+                VerifyStatus::Invalid | VerifyStatus::Expired => "32",
+                VerifyStatus::Unknown => "33",
+            };
+            writeln!(
+                out,
+                "    {} {}",
+                st.paint(code, "verified"),
+                for_terminal(&v.headline())
+            )?;
+        }
         if !f.excerpt.is_empty() && !opts.show_secrets {
             writeln!(out, "    {} {}", st.dim("│"), for_terminal(&f.excerpt))?;
         }
@@ -137,6 +150,20 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
         }
         if !responses.contains(&advice.response) {
             responses.push(advice.response);
+        }
+    }
+    if data
+        .findings
+        .iter()
+        .any(|f| f.verification.as_ref().is_some_and(|v| v.is_root()))
+    {
+        writeln!(
+            out,
+            "\n  {} an active key of the root account was found",
+            st.paint("1;35", "[root-account-key]")
+        )?;
+        for l in wrap(crate::finding::verification::ROOT_ACCOUNT_ADVICE, 88) {
+            writeln!(out, "  {l}")?;
         }
     }
     writeln!(out, "\n{}", st.bold("After a leak"))?;
@@ -193,6 +220,25 @@ pub fn summary(data: &ReportData<'_>, st_color: bool) -> String {
         line.push_str(&format!("; {} suppressed", s.suppressed));
     }
     line
+}
+
+/// Splits text into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn plural(n: u64) -> &'static str {

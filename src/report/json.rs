@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{shown_value, RenderOptions, ReportData};
-use crate::finding::{Finding, GitProvenance};
+use crate::finding::{Finding, GitProvenance, Verification};
 use crate::scan::Stats;
 
 /// Version of the JSON report schema.
@@ -42,6 +42,8 @@ pub struct JsonFinding<'a> {
     encoding: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     git: Option<&'a GitProvenance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a Verification>,
     advice: JsonAdvice<'a>,
 }
 
@@ -66,6 +68,7 @@ impl<'a> JsonFinding<'a> {
             language: f.language.as_str(),
             encoding: f.encoding.as_deref(),
             git: f.git.as_ref(),
+            verification: f.verification.as_ref(),
             advice: JsonAdvice {
                 id: a.id,
                 summary: a.summary,
