@@ -461,6 +461,45 @@ mod tests {
         assert_eq!(before, f.iter().map(|x| x.severity).collect::<Vec<_>>());
     }
 
+    const STS_ID: &str = "STS.NUttYpATIk27f4t3tGolUByxR";
+    const STS_SECRET: &str = "mXBYQ0DVbpag1xYKiuMw7TpHD8BHbNdZU0NYJ2gC";
+    const TOKEN: &str = "CAIS9gF1q6Ft5B2yfSjIr5bSEsj4g7BihPWGWHz8wEUtEpPRgZ7g0v2N3NjPn+k2Z7fK8lVhT4ZcW1mQqT9rLbX0sYeP3jH6dN2aA5uV8xCzR4tB7wE1oI0pK9nM3lS6gJ2hF5dY8cQ=";
+
+    #[test]
+    fn an_sts_triple_is_one_credential() {
+        let src = format!(
+            "{{\n  \"AccessKeyId\": \"{STS_ID}\",\n  \"AccessKeySecret\": \"{STS_SECRET}\",\n  \"SecurityToken\": \"{TOKEN}\"\n}}\n"
+        );
+        let mut f = Scanner::builtin().scan_bytes("sts.json", src.as_bytes());
+        assert_eq!(f.len(), 3, "{f:?}");
+        let g = credentials(&f);
+        assert_eq!(g.len(), 1);
+        assert!(g[0].sts);
+        assert_eq!(g[0].credential.id, STS_ID);
+        assert_eq!(g[0].credential.token.as_ref().unwrap().expose(), TOKEN);
+        assert_eq!(g[0].members, vec![0, 1, 2]);
+        let s = run_with(&mut f, 2, |c| {
+            assert!(c.token.is_some());
+            answer(VerifyStatus::Expired, None)
+        });
+        assert_eq!((s.requests, s.expired), (1, 1));
+        assert!(f.iter().all(|x| x.severity == Severity::Low));
+    }
+
+    #[test]
+    fn an_sts_pair_without_token_is_not_sent() {
+        let src = format!("AccessKeyId: {STS_ID}\nAccessKeySecret: {STS_SECRET}\n");
+        let mut f = Scanner::builtin().scan_bytes("sts.yaml", src.as_bytes());
+        assert_eq!(f.len(), 2, "{f:?}");
+        let s = run_with(&mut f, 2, |_| panic!("must not be sent"));
+        assert_eq!((s.credentials, s.requests, s.unknown), (1, 0, 1));
+        for x in &f {
+            let v = x.verification.as_ref().unwrap();
+            assert_eq!(v.status, VerifyStatus::Unknown);
+            assert!(v.reason.contains("SecurityToken"));
+        }
+    }
+
     #[test]
     fn lone_values_are_not_checked() {
         let mut f = Scanner::builtin().scan_bytes("a.py", format!("key_id = '{ID}'\n").as_bytes());
