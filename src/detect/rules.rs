@@ -464,10 +464,8 @@ impl RuleSet {
     /// Adds the rules of a TOML text; `file` names it in error messages.
     pub fn add_text(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
         let ctx = Ctx { file, text };
-        let spec: RuleFileSpec = toml::from_str(text).map_err(|e| {
-            let msg = e.message().trim().to_string();
-            ctx.err(e.span(), msg)
-        })?;
+        let spec: RuleFileSpec =
+            toml::from_str(text).map_err(|e| ctx.err(e.span(), one_line(e.message())))?;
         for v in spec.vocabulary {
             self.add_vocabulary(&ctx, v)?;
         }
