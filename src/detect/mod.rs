@@ -257,32 +257,47 @@ impl Detector {
         }
 
         // Pair candidates with partner findings: strongest names first, then nearest.
+        // Partners are sorted by position so each candidate only looks at the partners
+        // inside its window: linear work however many candidates a buffer holds.
+        let mut partners: Vec<(usize, usize)> =
+            partner_idx.iter().map(|&pi| (out[pi].start, pi)).collect();
+        partners.sort_unstable();
+        let reach = pw.max_bytes as usize + MAX_VALUE_LEN;
         let mut pairs: Vec<(u8, usize, usize, usize)> = Vec::new(); // (rank, distance, cand, partner)
-        if !partner_idx.is_empty() {
-            for (ci, c) in cands.iter().enumerate() {
-                for &pi in &partner_idx {
-                    let p = &out[pi];
-                    if let Some(d) = pair_distance(buf, c.start, c.end, p.start, p.end, &pw) {
-                        let rank = match c.class {
-                            NameClass::Strong => 0,
-                            NameClass::Weak => 1,
-                            _ => 2,
-                        };
-                        pairs.push((rank, d, ci, pi));
-                    }
+        for (ci, c) in cands.iter().enumerate() {
+            let lo = c.start.saturating_sub(reach);
+            let first = partners.partition_point(|&(ps, _)| ps < lo);
+            for &(ps, pi) in &partners[first..] {
+                if ps > c.end + reach {
+                    break;
+                }
+                let p = &out[pi];
+                if let Some(d) = pair_distance(buf, c.start, c.end, p.start, p.end, &pw) {
+                    let rank = match c.class {
+                        NameClass::Strong => 0,
+                        NameClass::Weak => 1,
+                        _ => 2,
+                    };
+                    pairs.push((rank, d, ci, pi));
                 }
             }
-            pairs.sort_unstable();
         }
+        pairs.sort_unstable();
         let mut cand_partner: Vec<Option<usize>> = vec![None; cands.len()];
-        let mut taken: Vec<usize> = Vec::new();
+        let mut taken = vec![false; out.len()];
         for &(_, _, ci, pi) in &pairs {
-            if cand_partner[ci].is_some() || taken.contains(&pi) {
+            if cand_partner[ci].is_some() || taken[pi] {
                 continue;
             }
             cand_partner[ci] = Some(pi);
-            taken.push(pi);
+            taken[pi] = true;
         }
+        // Values already found by an earlier rule, by span.
+        let by_span: std::collections::HashMap<(usize, usize), usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ((d.start, d.end), i))
+            .collect();
 
         for (ci, c) in cands.into_iter().enumerate() {
             let partner = cand_partner[ci];
@@ -296,10 +311,7 @@ impl Detector {
                 continue;
             }
             // The same value found by an earlier rule: keep the one that has a partner.
-            if let Some(existing) = out
-                .iter()
-                .position(|d| d.start == c.start && d.end == c.end)
-            {
+            if let Some(&existing) = by_span.get(&(c.start, c.end)) {
                 if out[existing].partner.is_some() || partner.is_none() {
                     continue;
                 }
@@ -333,6 +345,10 @@ impl Detector {
         }
     }
 }
+
+/// Longest value a partner pairing measures around (tokens are longer but never need a
+/// partner to be reported).
+const MAX_VALUE_LEN: usize = 4096;
 
 /// Sorts detections by position and rewrites partner indices to match.
 pub fn sort_detections(mut dets: Vec<Detection>) -> Vec<Detection> {

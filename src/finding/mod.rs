@@ -236,6 +236,8 @@ impl FindingBuilder<'_> {
 
 /// Longest excerpt shown, in bytes of the original line.
 const EXCERPT_MAX: usize = 160;
+/// Longest value that can start before an excerpt and still reach into it.
+const EXCERPT_REACH: usize = 1 << 16;
 
 /// The line around a value, with every credential on it redacted and trimmed to
 /// [`EXCERPT_MAX`] bytes around the value.
@@ -264,8 +266,13 @@ fn excerpt(
         out.push('…');
     }
     let mut pos = lo;
-    for d in dets {
-        if d.end <= lo || d.start >= hi {
+    // detections are sorted by start; only those near the excerpt can overlap it
+    let first = dets.partition_point(|d| d.start + EXCERPT_REACH < lo);
+    for d in &dets[first..] {
+        if d.start >= hi {
+            break;
+        }
+        if d.end <= lo {
             continue;
         }
         let (ds, de) = (d.start.max(lo), d.end.min(hi));
