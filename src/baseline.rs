@@ -6,7 +6,7 @@
 //! same value hashes differently in two baselines. Findings match an entry by rule, path and
 //! value hash, never by line, so edits that move lines do not break the baseline.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use hmac::{Hmac, Mac};
@@ -105,16 +105,25 @@ impl Baseline {
             },
             None => Baseline::new()?,
         };
-        let set: BTreeSet<Entry> = findings
-            .iter()
-            .map(|f| Entry {
-                rule_id: f.rule_id.clone(),
-                path: f.path.clone(),
-                value_hmac: b.value_hmac(f.secret.expose()),
-                fingerprint: f.fingerprint.clone(),
+        // one entry per (rule, path, value): it covers every occurrence
+        let mut set: BTreeMap<(String, String, String), String> = BTreeMap::new();
+        for f in findings {
+            let key = (
+                f.rule_id.clone(),
+                f.path.clone(),
+                b.value_hmac(f.secret.expose()),
+            );
+            set.entry(key).or_insert_with(|| f.fingerprint.clone());
+        }
+        b.entries = set
+            .into_iter()
+            .map(|((rule_id, path, value_hmac), fingerprint)| Entry {
+                rule_id,
+                path,
+                value_hmac,
+                fingerprint,
             })
             .collect();
-        b.entries = set.into_iter().collect();
         Ok(b)
     }
 
@@ -178,9 +187,12 @@ impl Baseline {
     /// Splits `findings` into the new ones (returned) and the known ones (removed, counted
     /// in the second value). Also returns the entries that matched nothing.
     pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, u64, Vec<StaleEntry>) {
-        let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        let mut index: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
         for (i, e) in self.entries.iter().enumerate() {
-            index.insert((&e.rule_id, &e.path, &e.value_hmac), i);
+            index
+                .entry((&e.rule_id, &e.path, &e.value_hmac))
+                .or_default()
+                .push(i);
         }
         let mut used = vec![false; self.entries.len()];
         let mut kept = Vec::with_capacity(findings.len());
@@ -188,8 +200,10 @@ impl Baseline {
         for f in findings {
             let h = self.value_hmac(f.secret.expose());
             match index.get(&(f.rule_id.as_str(), f.path.as_str(), h.as_str())) {
-                Some(&i) => {
-                    used[i] = true;
+                Some(ids) => {
+                    for &i in ids {
+                        used[i] = true;
+                    }
                     known += 1;
                 }
                 None => kept.push(f),
@@ -237,6 +251,24 @@ mod tests {
         let (kept, known, stale) = back.filter(found);
         assert!(kept.is_empty());
         assert_eq!(known, 2);
+        assert!(stale.is_empty());
+    }
+
+    #[test]
+    fn one_entry_covers_every_occurrence() {
+        let found = scan(&format!(
+            "access_key_secret = \"{SECRET}\"\nbackup_access_key_secret = \"{SECRET}\"\n"
+        ));
+        assert_eq!(found.len(), 2);
+        let b = Baseline::from_findings(&found, None).unwrap();
+        assert_eq!(b.entries.len(), 1);
+        let (kept, known, stale) = b.filter(found.clone());
+        assert!(kept.is_empty() && stale.is_empty());
+        assert_eq!(known, 2);
+        // a baseline with duplicate entries (hand-edited, older tools) has no stale ones
+        let mut dup = b.clone();
+        dup.entries.push(dup.entries[0].clone());
+        let (_, _, stale) = dup.filter(found);
         assert!(stale.is_empty());
     }
 

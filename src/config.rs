@@ -239,7 +239,9 @@ impl Config {
         if here.is_file() {
             return Some(here);
         }
-        let abs = std::fs::canonicalize(root).ok()?;
+        // lexically, so the config's directory is spelled like the scanned paths
+        let cwd = std::env::current_dir().ok()?;
+        let abs = normalize(&cwd.join(root));
         let repo = abs.ancestors().find(|d| d.join(".git").exists())?;
         let there = repo.join(FILE_NAME);
         there.is_file().then_some(there)
