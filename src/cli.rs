@@ -259,7 +259,9 @@ fn run_scan(args: ScanArgs) -> i32 {
         None => ScanOptions::default().threads,
     };
     let counters = Arc::new(Counters::default());
-    let show_progress = progress::wanted(args.common.quiet);
+    // not while someone types standard input on the same terminal
+    let typing = args.paths.iter().any(|p| p.as_os_str() == "-") && io::stdin().is_terminal();
+    let show_progress = progress::wanted(args.common.quiet) && !typing;
     let opts = ScanOptions {
         paths: args.paths.clone(),
         stdin_name: args.stdin_name.clone(),
