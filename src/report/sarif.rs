@@ -218,6 +218,9 @@ pub(crate) fn message(
         }
     }
     m.push_str(". ");
+    if let Some(v) = &f.verification {
+        m.push_str(&format!("Verified: {}. ", v.headline()));
+    }
     m.push_str(f.advice().summary);
     m
 }
@@ -300,6 +303,11 @@ pub fn build(data: &ReportData<'_>, opts: &RenderOptions) -> Sarif {
             if let Some(p) = &f.pair {
                 props.insert("pair".to_string(), serde_json::Value::from(p.as_str()));
             }
+            if let Some(v) = &f.verification {
+                if let Ok(j) = serde_json::to_value(v) {
+                    props.insert("verification".to_string(), j);
+                }
+            }
             if let Some(g) = &f.git {
                 props.insert(
                     "commit".to_string(),
@@ -361,6 +369,53 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::verification::{Verification, VerifyStatus};
+    use crate::scan::{Scanner, Stats};
+
+    #[test]
+    fn verification_shows_in_message_and_properties() {
+        let mut found = Scanner::builtin().scan_bytes(
+            "a.py",
+            b"access_key_id = 'LTAI5tQ8bFz2KcVw9YhN3xRm'\naccess_key_secret = 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e'\n",
+        );
+        assert_eq!(found.len(), 2);
+        found[1].verification = Some(Verification {
+            status: VerifyStatus::Invalid,
+            reason: "the AccessKey ID does not exist".into(),
+            code: Some("InvalidAccessKeyId.NotFound".into()),
+            http_status: Some(404),
+            request_id: None,
+            identity: None,
+            endpoint: "https://sts.aliyuncs.com/".into(),
+            advice: None,
+        });
+        let stats = Stats::default();
+        let data = ReportData {
+            findings: &found,
+            stats: &stats,
+            rules: None,
+            root: None,
+        };
+        let log = serde_json::to_value(build(&data, &RenderOptions::default())).unwrap();
+        let results = &log["runs"][0]["results"];
+        assert!(results[0]["properties"].get("verification").is_none());
+        let r = &results[1];
+        assert_eq!(r["properties"]["verification"]["status"], "invalid");
+        assert_eq!(
+            r["properties"]["verification"]["code"],
+            "InvalidAccessKeyId.NotFound"
+        );
+        let msg = r["message"]["text"].as_str().unwrap();
+        assert!(msg.contains("Verified: invalid"), "{msg}");
+        // rules of the findings only, when the rule set is not given
+        assert_eq!(
+            log["runs"][0]["tool"]["driver"]["rules"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
 
     #[test]
     fn paths_are_percent_encoded() {
