@@ -280,8 +280,10 @@ impl Config {
                 message,
             }
         };
-        let spec: ConfigSpec = toml::from_str(text)
-            .map_err(|e| err(e.span(), None, e.message().trim().to_string()))?;
+        let spec: ConfigSpec = toml::from_str(text).map_err(|e| {
+            let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+            err(e.span(), None, msg)
+        })?;
         let origin = |span: std::ops::Range<usize>| {
             let (line, column) = line_col(text, span.start);
             Origin { line, column }
@@ -622,6 +624,13 @@ alibaba-access-key-id = "low"
 
         let e = parse("[allowlist]\nvalues = [\"sha256:abc\"]\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_are_one_line() {
+        let e = parse("[paths]\nexclude = [\"a\"\n").unwrap_err();
+        assert!(!e.to_string().contains('\n'), "{e}");
+        assert!(e.to_string().starts_with("cfg.toml:"), "{e}");
     }
 
     #[test]
