@@ -2,14 +2,20 @@
 //! `main.rs` only calls [`main`].
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
+pub use crate::config::parse_size;
+use crate::config::Config;
 use crate::detect::rules::RuleSet;
+use crate::progress::{self, Counters, Progress};
 use crate::report::{self, Format, RenderOptions, ReportData};
 use crate::scan::{ScanOptions, ScanResult, Scanner, DEFAULT_MAX_FILE_SIZE};
+use crate::suppress;
 use crate::verify::{self, VerifyOptions};
 
 /// Exit code: no findings.
@@ -76,6 +82,19 @@ pub struct CommonArgs {
     /// Skip files larger than SIZE (e.g. 100M, 512K, 2G; default 100M).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Read the configuration from FILE (default: .akscan.toml in the scanned directory,
+    /// then at the root of its git repository).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore .akscan.toml files.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Report only findings not recorded in the baseline FILE; list its stale entries.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in the baseline FILE (no values in clear) and report none.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Ask Alibaba Cloud STS (GetCallerIdentity) whether each AccessKey pair and STS
     /// triple found works, and whose it is. Sends the AccessKey ID and a signature, never
     /// the secret (see README). Off by default: without it akscan makes no network request.
@@ -128,30 +147,6 @@ pub struct ScanArgs {
     pub follow_symlinks: bool,
 }
 
-/// Parses `100M`, `100MiB`, `512k`, `2G`, `1024` into bytes.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (examples: 100M, 512K, 2G, 1048576)"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        "t" | "tb" | "tib" => 1 << 40,
-        _ => {
-            return Err(format!(
-                "`{s}`: unknown size unit `{unit}` (use K, M, G or T)"
-            ))
-        }
-    };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("`{s}` is too large"))
-}
-
 /// Whether to colour a stream.
 pub fn use_color(choice: ColorChoice, is_tty: bool) -> bool {
     match choice {
@@ -168,6 +163,55 @@ pub fn load_rules(extra: &[PathBuf]) -> Result<RuleSet, String> {
         rules.add_file(f).map_err(|e| e.to_string())?;
     }
     Ok(rules)
+}
+
+/// What every scanning command sets up before it scans: the configuration, the rules, the
+/// baseline. Made by [`setup`], used by [`finish`].
+#[derive(Debug)]
+pub struct Setup {
+    pub config: Config,
+    pub scanner: Scanner,
+    pub baseline: Option<Baseline>,
+    /// The scanned root: where the config was looked up; report locations are relative to it.
+    pub root: PathBuf,
+    /// `--max-file-size`, else the config's `max_file_size`, else the default.
+    pub max_file_size: u64,
+}
+
+/// Loads the configuration (`--config`, or `.akscan.toml` found from `root`), the rules
+/// (built-in, the config's `rules.files`, `--rules`, then the config's disable and severity
+/// settings) and the `--baseline`.
+pub fn setup(common: &CommonArgs, root: &Path) -> Result<Setup, String> {
+    let config = if common.no_config {
+        Config::default()
+    } else if let Some(f) = &common.config {
+        Config::load(f).map_err(|e| e.to_string())?
+    } else if let Some(f) = Config::discover(root) {
+        Config::load(&f).map_err(|e| e.to_string())?
+    } else {
+        Config::default()
+    };
+    let mut rules = RuleSet::builtin().map_err(|e| format!("built-in rules: {e}"))?;
+    config.add_rule_files(&mut rules)?;
+    for f in &common.rules {
+        rules.add_file(f).map_err(|e| e.to_string())?;
+    }
+    config.adjust_rules(&mut rules)?;
+    let baseline = match &common.baseline {
+        Some(b) => Some(Baseline::load(b)?),
+        None => None,
+    };
+    let max_file_size = common
+        .max_file_size
+        .or(config.max_file_size)
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    Ok(Setup {
+        config,
+        scanner: Scanner::new(rules),
+        baseline,
+        root: root.to_path_buf(),
+        max_file_size,
+    })
 }
 
 fn error(msg: impl std::fmt::Display) -> i32 {
@@ -194,36 +238,88 @@ pub fn main() -> i32 {
     }
 }
 
+/// The scanned root of `akscan scan PATH...`: the one directory given, else the current
+/// directory.
+fn scan_root(paths: &[PathBuf]) -> PathBuf {
+    let real: Vec<&PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").collect();
+    match real.as_slice() {
+        [one] if one.is_dir() => (*one).clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
 fn run_scan(args: ScanArgs) -> i32 {
-    let rules = match load_rules(&args.common.rules) {
-        Ok(r) => r,
+    let setup = match setup(&args.common, &scan_root(&args.paths)) {
+        Ok(s) => s,
         Err(e) => return error(e),
     };
-    let scanner = Scanner::new(rules);
     let threads = match args.common.threads {
         Some(0) => return error("--threads must be at least 1"),
         Some(n) => n,
         None => ScanOptions::default().threads,
     };
+    let counters = Arc::new(Counters::default());
+    // not while someone types standard input on the same terminal
+    let typing = args.paths.iter().any(|p| p.as_os_str() == "-") && io::stdin().is_terminal();
+    let show_progress = progress::wanted(args.common.quiet) && !typing;
     let opts = ScanOptions {
         paths: args.paths.clone(),
         stdin_name: args.stdin_name.clone(),
         threads,
         honor_ignore: !args.no_ignore,
         follow_symlinks: args.follow_symlinks,
-        max_file_size: args.common.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        max_file_size: setup.max_file_size,
         scan_binary: args.scan_binary,
+        exclude: setup.config.exclude.clone().map(Arc::new),
+        progress: show_progress.then(|| counters.clone()),
     };
-    let result = match scanner.scan(&opts) {
+    let bar = if show_progress {
+        Progress::start(counters, progress::DELAY, "scanning")
+    } else {
+        Progress::none()
+    };
+    let result = setup.scanner.scan(&opts);
+    bar.finish();
+    let result = match result {
         Ok(r) => r,
         Err(e) => return error(e),
     };
-    finish(&args.common, &result)
+    finish(&args.common, &setup, result)
 }
 
-/// Writes the report and the summary; returns the exit code. With `--verify`, the
-/// findings' credentials are checked first (on a copy: `result` stays as scanned).
-pub fn finish(common: &CommonArgs, result: &ScanResult) -> i32 {
+/// Most stale baseline entries listed on stderr.
+const MAX_STALE_SHOWN: usize = 20;
+
+/// Applies the suppressions (inline `akscan:allow`, the config's allowlist, the baseline),
+/// writes `--write-baseline`, checks the remaining findings' credentials with `--verify`
+/// (on a copy), writes the report and the summary; returns the exit code. Every scanning
+/// command ends here.
+pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32 {
+    suppress::apply_allow(&mut result, &setup.config);
+    let mut baseline_written = None;
+    if let Some(path) = &common.write_baseline {
+        // keep the old key so unchanged entries stay identical in version control
+        let reuse = Baseline::load(path).ok();
+        let new = match Baseline::from_findings(&result.findings, reuse.as_ref()) {
+            Ok(b) => b,
+            Err(e) => return error(e),
+        };
+        if let Err(e) = new.save(path) {
+            return error(e);
+        }
+        baseline_written = Some((path, new.entries.len()));
+    }
+    let stale = match &setup.baseline {
+        Some(b) => suppress::apply_baseline(&mut result, b),
+        None => Vec::new(),
+    };
+    if baseline_written.is_some() {
+        // everything current is now in the new baseline
+        result.stats.suppressed += result.findings.len() as u64;
+        result.findings.clear();
+        result.stats.findings = 0;
+    }
+    let result = &result;
     let verified = common.verify_options().map(|o| {
         let mut findings = result.findings.clone();
         let summary = verify::run(&mut findings, &o);
@@ -234,6 +330,8 @@ pub fn finish(common: &CommonArgs, result: &ScanResult) -> i32 {
             .as_ref()
             .map_or(&result.findings[..], |(f, _)| &f[..]),
         stats: &result.stats,
+        rules: Some(setup.scanner.rules()),
+        root: Some(&setup.root),
     };
     let stderr_color = use_color(common.color, io::stderr().is_terminal());
     if !common.quiet {
@@ -256,6 +354,29 @@ pub fn finish(common: &CommonArgs, result: &ScanResult) -> i32 {
             for w in &summary.warnings {
                 let _ = writeln!(err, "akscan: warning: {w}");
             }
+        }
+        for s in stale.iter().take(MAX_STALE_SHOWN) {
+            let _ = writeln!(
+                err,
+                "akscan: baseline: stale entry: {} in {} is no longer found (rewrite the baseline with --write-baseline)",
+                s.rule_id,
+                report::sanitize::for_terminal(&s.path)
+            );
+        }
+        if stale.len() > MAX_STALE_SHOWN {
+            let _ = writeln!(
+                err,
+                "akscan: baseline: {} more stale entries not shown",
+                stale.len() - MAX_STALE_SHOWN
+            );
+        }
+        if let Some((path, n)) = &baseline_written {
+            let _ = writeln!(
+                err,
+                "akscan: wrote {n} baseline entr{} to {}",
+                if *n == 1 { "y" } else { "ies" },
+                report::sanitize::for_terminal(&path.display().to_string())
+            );
         }
     }
     let written = match &common.output {

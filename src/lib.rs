@@ -12,10 +12,14 @@
 //! assert_eq!(found[0].redacted, "Vq8************************J6e");
 //! ```
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod finding;
+pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod suppress;
 pub mod verify;

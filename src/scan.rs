@@ -5,14 +5,17 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::config::PathFilter;
 use crate::detect::rules::RuleSet;
 use crate::detect::{Detector, Scratch};
 use crate::finding::{Finding, FindingBuilder, Language};
+use crate::progress::Counters;
 use crate::source::read::{ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
 use crate::source::{open_regular, OpenError};
@@ -37,6 +40,10 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Scan binary files whole instead of only up to their first NUL byte.
     pub scan_binary: bool,
+    /// Files to skip (the config's `paths.exclude`); counted in [`Skipped::excluded`].
+    pub exclude: Option<Arc<PathFilter>>,
+    /// Live counts of files and bytes scanned, for a progress display.
+    pub progress: Option<Arc<Counters>>,
 }
 
 impl Default for ScanOptions {
@@ -49,6 +56,8 @@ impl Default for ScanOptions {
             follow_symlinks: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             scan_binary: false,
+            exclude: None,
+            progress: None,
         }
     }
 }
@@ -99,6 +108,8 @@ pub struct Stats {
     pub findings: u64,
     /// Findings hidden by an inline `akscan:allow`, the allowlist or the baseline.
     pub suppressed: u64,
+    /// Baseline entries that matched no finding (the value is gone or the file moved).
+    pub baseline_stale: u64,
     pub elapsed_ms: u64,
 }
 
@@ -160,6 +171,12 @@ impl Worker<'_> {
     }
 
     fn scan_path(&mut self, path: &std::path::Path) {
+        if let Some(ex) = &self.opts.exclude {
+            if ex.is_excluded(path) {
+                self.local.stats.skipped.add(SkipReason::Excluded);
+                return;
+            }
+        }
         let display = walk::display_path(path);
         let (file, size) = match open_regular(path) {
             Ok(x) => x,
@@ -220,6 +237,10 @@ impl Worker<'_> {
                 })?;
         self.local.stats.files_scanned += 1;
         self.local.stats.bytes_scanned += summary.bytes;
+        if let Some(p) = &self.opts.progress {
+            p.files.fetch_add(1, Ordering::Relaxed);
+            p.bytes.fetch_add(summary.bytes, Ordering::Relaxed);
+        }
         if summary.binary && !self.opts.scan_binary {
             self.local.stats.skipped.add(SkipReason::Binary);
         }

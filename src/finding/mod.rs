@@ -101,6 +101,10 @@ pub struct Finding {
     pub git: Option<GitProvenance>,
     /// What `--verify` found out about the credential this value is part of.
     pub verification: Option<Verification>,
+    /// The line carries an `akscan:allow` comment that covers this finding's rule (see
+    /// [`crate::suppress::inline_allows`]). Reports never see such findings: the
+    /// post-processing step removes them and counts them as suppressed.
+    pub allowed_inline: bool,
 }
 
 impl Finding {
@@ -201,6 +205,7 @@ impl FindingBuilder<'_> {
             let column = char_count(&buf[ls..d.start]) + 1;
             let end_column = column + char_count(value);
             let excerpt = excerpt(buf, ls, le, d.start, d.end, dets, self.rules);
+            let allowed_inline = crate::suppress::inline_allows(&buf[ls..le], &rule.id);
             index_of[i] = Some(out.len());
             out.push(Finding {
                 rule_id: rule.id.clone(),
@@ -221,6 +226,7 @@ impl FindingBuilder<'_> {
                 encoding: self.encoding.map(str::to_string),
                 git: None,
                 verification: None,
+                allowed_inline,
             });
         }
         for (i, d) in dets.iter().enumerate() {

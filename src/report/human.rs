@@ -219,6 +219,13 @@ pub fn summary(data: &ReportData<'_>, st_color: bool) -> String {
     if s.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", s.suppressed));
     }
+    if s.baseline_stale > 0 {
+        line.push_str(&format!(
+            "; {} stale baseline entr{}",
+            s.baseline_stale,
+            if s.baseline_stale == 1 { "y" } else { "ies" }
+        ));
+    }
     line
 }
 

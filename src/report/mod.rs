@@ -1,12 +1,16 @@
-//! Report: renders findings and statistics (human, json, jsonl). Reports read findings;
-//! they never scan or change them.
+//! Report: renders findings and statistics (human, json, jsonl, sarif, github). Reports
+//! read findings; they never scan or change them.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod sanitize;
+pub mod sarif;
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
+use crate::detect::rules::RuleSet;
 use crate::finding::Finding;
 use crate::scan::Stats;
 
@@ -19,6 +23,10 @@ pub enum Format {
     Json,
     /// One JSON finding per line.
     Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
 }
 
 /// How to render.
@@ -35,6 +43,11 @@ pub struct RenderOptions {
 pub struct ReportData<'a> {
     pub findings: &'a [Finding],
     pub stats: &'a Stats,
+    /// The rules in use (SARIF lists them all); `None` lists only the rules of findings.
+    pub rules: Option<&'a RuleSet>,
+    /// The scanned root: SARIF and GitHub locations are relative to it. Relative finding
+    /// paths are taken from the current directory. `None`: the current directory.
+    pub root: Option<&'a Path>,
 }
 
 /// The value to print for a finding: redacted unless `show_secrets`.
@@ -43,6 +56,45 @@ pub fn shown_value(f: &Finding, opts: &RenderOptions) -> String {
         f.secret.expose().to_string()
     } else {
         f.redacted.clone()
+    }
+}
+
+/// Where a finding's file is, for formats that locate files for another program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Located {
+    /// Under the root: the `/`-separated path relative to it.
+    Relative(String),
+    /// Outside the root: the absolute path.
+    Absolute(PathBuf),
+}
+
+/// Makes finding paths relative to a root (lexically: no file system access).
+#[derive(Debug, Clone)]
+pub struct Locator {
+    cwd: PathBuf,
+    root: PathBuf,
+}
+
+impl Locator {
+    pub fn new(root: Option<&Path>) -> Locator {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let root = crate::config::normalize(&cwd.join(root.unwrap_or(Path::new("."))));
+        Locator { cwd, root }
+    }
+
+    /// The root as an absolute path.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn locate(&self, path: &str) -> Located {
+        let abs = crate::config::normalize(&self.cwd.join(path));
+        match abs.strip_prefix(&self.root) {
+            Ok(rel) if !rel.as_os_str().is_empty() => {
+                Located::Relative(crate::source::walk::display_path(rel))
+            }
+            _ => Located::Absolute(abs),
+        }
     }
 }
 
@@ -57,5 +109,28 @@ pub fn render(
         Format::Human => human::render(data, opts, out),
         Format::Json => json::render(data, opts, out),
         Format::Jsonl => json::render_lines(data, opts, out),
+        Format::Sarif => sarif::render(data, opts, out),
+        Format::Github => github::render(data, opts, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_relative_to_the_root() {
+        let l = Locator::new(Some(Path::new("proj")));
+        assert_eq!(
+            l.locate("proj/src/a.py"),
+            Located::Relative("src/a.py".into())
+        );
+        assert_eq!(
+            l.locate("./proj/./src/../b.py"),
+            Located::Relative("b.py".into())
+        );
+        assert!(matches!(l.locate("other/c.py"), Located::Absolute(_)));
+        let here = Locator::new(None);
+        assert_eq!(here.locate("x/y.go"), Located::Relative("x/y.go".into()));
     }
 }

@@ -1,0 +1,303 @@
+//! Baselines: a record of known findings, so a CI job reports only new ones.
+//!
+//! A baseline never holds a value in clear. Each entry keeps the rule, the path, the
+//! finding's fingerprint, and an HMAC-SHA256 of the value under a random key stored in the
+//! file: the hash identifies a value without revealing it, and the per-file key means the
+//! same value hashes differently in two baselines. Findings match an entry by rule, path and
+//! value hash, never by line, so edits that move lines do not break the baseline.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::finding::Finding;
+
+/// Version of the baseline file format.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Bytes of the HMAC key.
+const KEY_LEN: usize = 32;
+
+/// One known finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub rule_id: String,
+    pub path: String,
+    /// HMAC-SHA256 of the value under the baseline's key, in hex.
+    pub value_hmac: String,
+    /// The finding's fingerprint when it was recorded (for cross-reference with reports).
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    akscan_baseline: u32,
+    /// The HMAC key, in hex.
+    key: String,
+    entries: Vec<Entry>,
+}
+
+/// A loaded (or new) baseline.
+#[derive(Clone)]
+pub struct Baseline {
+    key: [u8; KEY_LEN],
+    pub entries: Vec<Entry>,
+}
+
+impl std::fmt::Debug for Baseline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Baseline")
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An entry that matched no finding: the value was removed (or the file moved).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleEntry {
+    pub rule_id: String,
+    pub path: String,
+    pub fingerprint: String,
+}
+
+fn to_hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Baseline {
+    /// An empty baseline with a fresh random key.
+    pub fn new() -> Result<Baseline, String> {
+        let mut key = [0u8; KEY_LEN];
+        getrandom::fill(&mut key)
+            .map_err(|e| format!("no random numbers for a baseline key: {e}"))?;
+        Ok(Baseline {
+            key,
+            entries: Vec::new(),
+        })
+    }
+
+    /// A baseline of `findings` under the key of `reuse` (so unchanged entries stay
+    /// byte-identical when a baseline is rewritten) or a new key.
+    pub fn from_findings(
+        findings: &[Finding],
+        reuse: Option<&Baseline>,
+    ) -> Result<Baseline, String> {
+        let mut b = match reuse {
+            Some(r) => Baseline {
+                key: r.key,
+                entries: Vec::new(),
+            },
+            None => Baseline::new()?,
+        };
+        // one entry per (rule, path, value): it covers every occurrence
+        let mut set: BTreeMap<(String, String, String), String> = BTreeMap::new();
+        for f in findings {
+            let key = (
+                f.rule_id.clone(),
+                f.path.clone(),
+                b.value_hmac(f.secret.expose()),
+            );
+            set.entry(key).or_insert_with(|| f.fingerprint.clone());
+        }
+        b.entries = set
+            .into_iter()
+            .map(|((rule_id, path, value_hmac), fingerprint)| Entry {
+                rule_id,
+                path,
+                value_hmac,
+                fingerprint,
+            })
+            .collect();
+        Ok(b)
+    }
+
+    /// The keyed hash of a value.
+    pub fn value_hmac(&self, value: &str) -> String {
+        let mut m =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        m.update(value.as_bytes());
+        to_hex(&m.finalize().into_bytes())
+    }
+
+    /// Parses a baseline file's text; errors name the line and column.
+    pub fn from_json(file: &str, text: &str) -> Result<Baseline, String> {
+        let f: File = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "{file}:{}:{}: not an akscan baseline: {e}",
+                e.line(),
+                e.column()
+            )
+        })?;
+        if f.akscan_baseline != FORMAT_VERSION {
+            return Err(format!(
+                "{file}: baseline format {} is not supported (this akscan reads format {FORMAT_VERSION})",
+                f.akscan_baseline
+            ));
+        }
+        let key = from_hex::<KEY_LEN>(&f.key)
+            .ok_or_else(|| format!("{file}: `key` must be {} hex digits", 2 * KEY_LEN))?;
+        Ok(Baseline {
+            key,
+            entries: f.entries,
+        })
+    }
+
+    /// Reads a baseline file.
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{shown}: cannot read baseline: {e}"))?;
+        Baseline::from_json(&shown, &text)
+    }
+
+    /// The file's JSON text.
+    pub fn to_json(&self) -> String {
+        let f = File {
+            akscan_baseline: FORMAT_VERSION,
+            key: to_hex(&self.key),
+            entries: self.entries.clone(),
+        };
+        let mut s = serde_json::to_string_pretty(&f).expect("a baseline serializes");
+        s.push('\n');
+        s
+    }
+
+    /// Writes the baseline to `path`.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        std::fs::write(path, self.to_json())
+            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+    }
+
+    /// Splits `findings` into the new ones (returned) and the known ones (removed, counted
+    /// in the second value). Also returns the entries that matched nothing.
+    pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, u64, Vec<StaleEntry>) {
+        let mut index: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            index
+                .entry((&e.rule_id, &e.path, &e.value_hmac))
+                .or_default()
+                .push(i);
+        }
+        let mut used = vec![false; self.entries.len()];
+        let mut kept = Vec::with_capacity(findings.len());
+        let mut known = 0u64;
+        for f in findings {
+            let h = self.value_hmac(f.secret.expose());
+            match index.get(&(f.rule_id.as_str(), f.path.as_str(), h.as_str())) {
+                Some(ids) => {
+                    for &i in ids {
+                        used[i] = true;
+                    }
+                    known += 1;
+                }
+                None => kept.push(f),
+            }
+        }
+        let stale = self
+            .entries
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(e, _)| StaleEntry {
+                rule_id: e.rule_id.clone(),
+                path: e.path.clone(),
+                fingerprint: e.fingerprint.clone(),
+            })
+            .collect();
+        (kept, known, stale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Scanner;
+
+    const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
+    const SECRET: &str = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
+
+    fn scan(text: &str) -> Vec<Finding> {
+        Scanner::builtin().scan_bytes("app/config.py", text.as_bytes())
+    }
+
+    #[test]
+    fn never_stores_values_and_round_trips() {
+        let found = scan(&format!(
+            "access_key_id = \"{ID}\"\naccess_key_secret = \"{SECRET}\"\n"
+        ));
+        assert_eq!(found.len(), 2);
+        let b = Baseline::from_findings(&found, None).unwrap();
+        let json = b.to_json();
+        assert!(!json.contains(SECRET) && !json.contains(ID), "{json}");
+        assert!(!json.contains(&SECRET[..12]) && !json.contains(&ID[4..16]));
+        let back = Baseline::from_json("b.json", &json).unwrap();
+        assert_eq!(back.entries, b.entries);
+        let (kept, known, stale) = back.filter(found);
+        assert!(kept.is_empty());
+        assert_eq!(known, 2);
+        assert!(stale.is_empty());
+    }
+
+    #[test]
+    fn one_entry_covers_every_occurrence() {
+        let found = scan(&format!(
+            "access_key_secret = \"{SECRET}\"\nbackup_access_key_secret = \"{SECRET}\"\n"
+        ));
+        assert_eq!(found.len(), 2);
+        let b = Baseline::from_findings(&found, None).unwrap();
+        assert_eq!(b.entries.len(), 1);
+        let (kept, known, stale) = b.filter(found.clone());
+        assert!(kept.is_empty() && stale.is_empty());
+        assert_eq!(known, 2);
+        // a baseline with duplicate entries (hand-edited, older tools) has no stale ones
+        let mut dup = b.clone();
+        dup.entries.push(dup.entries[0].clone());
+        let (_, _, stale) = dup.filter(found);
+        assert!(stale.is_empty());
+    }
+
+    #[test]
+    fn keys_differ_between_baselines() {
+        let found = scan(&format!("access_key_secret = \"{SECRET}\"\n"));
+        let a = Baseline::from_findings(&found, None).unwrap();
+        let b = Baseline::from_findings(&found, None).unwrap();
+        assert_ne!(a.entries[0].value_hmac, b.entries[0].value_hmac);
+        let c = Baseline::from_findings(&found, Some(&a)).unwrap();
+        assert_eq!(a.entries, c.entries);
+    }
+
+    #[test]
+    fn bad_files_are_errors_with_a_place() {
+        let e = Baseline::from_json("b.json", "{\n  \"akscan_baseline\": 1,\n  \"kee\": \"\"\n}")
+            .unwrap_err();
+        assert!(e.starts_with("b.json:3:"), "{e}");
+        let e = Baseline::from_json(
+            "b.json",
+            "{\"akscan_baseline\": 1, \"key\": \"00\", \"entries\": []}",
+        )
+        .unwrap_err();
+        assert!(e.contains("key"), "{e}");
+        let e = Baseline::from_json(
+            "b.json",
+            "{\"akscan_baseline\": 9, \"key\": \"00\", \"entries\": []}",
+        )
+        .unwrap_err();
+        assert!(e.contains("format 9"), "{e}");
+    }
+}

@@ -1,0 +1,77 @@
+//! GitHub Actions workflow commands: one `::error` / `::warning` / `::notice` line per
+//! finding, which the Actions runner turns into annotations on the pull request diff.
+//!
+//! Properties and messages are escaped as the runner expects (`%`, CR and LF everywhere;
+//! `:` and `,` in properties too), so a file name or a line's text cannot end a command
+//! early or start another one.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::{Located, Locator, RenderOptions, ReportData};
+use crate::detect::rules::Severity;
+use crate::finding::Finding;
+
+/// Escapes a command's message.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (`file=`, `title=`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The command for a severity: high and critical fail the check's look, medium and low warn.
+pub fn command(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium | Severity::Low => "warning",
+        Severity::Info => "notice",
+    }
+}
+
+/// Writes one workflow command per finding.
+pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let loc = Locator::new(data.root);
+    let by_fp: BTreeMap<&str, &Finding> = data
+        .findings
+        .iter()
+        .map(|f| (f.fingerprint.as_str(), f))
+        .collect();
+    for f in data.findings {
+        let file = match loc.locate(&f.path) {
+            Located::Relative(rel) => rel,
+            Located::Absolute(abs) => crate::source::walk::display_path(&abs),
+        };
+        let title = format!("akscan: {} [{}]", f.rule_name, f.rule_id);
+        let message = super::sarif::message(f, &by_fp, opts);
+        writeln!(
+            out,
+            "::{} file={},line={},endLine={},col={},endColumn={},title={}::{}",
+            command(f.severity),
+            escape_property(&file),
+            f.line,
+            f.line,
+            f.column,
+            f.end_column,
+            escape_property(&title),
+            escape_data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("50% a\r\nb"), "50%25 a%0D%0Ab");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("x::y"), "x::y");
+    }
+}

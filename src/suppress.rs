@@ -1,0 +1,143 @@
+//! Suppression: the post-processing step that hides findings the team has accepted, for
+//! every mode (`scan`, `git`): inline `akscan:allow` comments, the config's value
+//! allowlist, and a baseline. Hidden findings are counted in [`Stats::suppressed`].
+//!
+//! [`Stats::suppressed`]: crate::scan::Stats::suppressed
+
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+use crate::baseline::{Baseline, StaleEntry};
+use crate::config::Config;
+use crate::scan::ScanResult;
+
+/// The inline marker, matched case-insensitively.
+pub const MARKER: &str = "akscan:allow";
+
+fn marker() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)akscan:allow").expect("valid marker regex"))
+}
+
+/// Whether a line's `akscan:allow` marker covers a finding of `rule_id` on it.
+///
+/// The marker may sit in any comment syntax (`#`, `//`, `--`, `/* */`, `<!-- -->`, `;`,
+/// `REM`) or anywhere else on the line. `akscan:allow` alone covers every finding on the
+/// line; `akscan:allow(rule-a, rule-b)` only those rules. A marker glued to more letters
+/// (`akscan:allowlist`) is not a marker.
+pub fn inline_allows(line: &[u8], rule_id: &str) -> bool {
+    if memchr::memchr(b':', line).is_none() {
+        return false;
+    }
+    for m in marker().find_iter(line) {
+        let rest = &line[m.end()..];
+        match rest.first() {
+            Some(b'(') => {
+                let inner = &rest[1..];
+                let inner = match memchr::memchr(b')', inner) {
+                    Some(i) => &inner[..i],
+                    None => inner,
+                };
+                let listed = inner
+                    .split(|&b| b == b',' || b.is_ascii_whitespace())
+                    .any(|id| !id.is_empty() && id.eq_ignore_ascii_case(rule_id.as_bytes()));
+                if listed {
+                    return true;
+                }
+            }
+            Some(&b) if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' => {}
+            _ => return true,
+        }
+    }
+    false
+}
+
+/// Removes the findings allowed inline or by the config's value allowlist, and counts them
+/// as suppressed.
+pub fn apply_allow(result: &mut ScanResult, config: &Config) {
+    let before = result.findings.len();
+    result
+        .findings
+        .retain(|f| !f.allowed_inline && !config.allow.allows(f.secret.expose()));
+    let removed = (before - result.findings.len()) as u64;
+    result.stats.suppressed += removed;
+    result.stats.findings = result.findings.len() as u64;
+}
+
+/// Removes the findings recorded in `baseline`, counts them as suppressed, and returns (and
+/// counts in [`crate::scan::Stats::baseline_stale`]) the entries that matched nothing.
+pub fn apply_baseline(result: &mut ScanResult, baseline: &Baseline) -> Vec<StaleEntry> {
+    let findings = std::mem::take(&mut result.findings);
+    let (kept, known, stale) = baseline.filter(findings);
+    result.findings = kept;
+    result.stats.suppressed += known;
+    result.stats.findings = result.findings.len() as u64;
+    result.stats.baseline_stale += stale.len() as u64;
+    stale
+}
+
+/// Every suppression, in order: inline comments and the allowlist, then the baseline.
+pub fn apply_suppressions(
+    result: &mut ScanResult,
+    config: &Config,
+    baseline: Option<&Baseline>,
+) -> Vec<StaleEntry> {
+    apply_allow(result, config);
+    match baseline {
+        Some(b) => apply_baseline(result, b),
+        None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const R: &str = "alibaba-access-key-secret";
+
+    #[test]
+    fn marker_in_any_comment_syntax() {
+        for line in [
+            "sk = 'x' # akscan:allow",
+            "sk = 'x' // akscan:allow test fixture",
+            "sk := 'x' -- akscan:allow",
+            "sk = 'x' /* akscan:allow */",
+            "<key>x</key> <!-- akscan:allow -->",
+            "sk = x ; akscan:allow",
+            "set SK=x & REM akscan:allow",
+            "sk = 'x' # AKSCAN:ALLOW",
+            "sk = 'x' # akscan:allow: documented example",
+        ] {
+            assert!(inline_allows(line.as_bytes(), R), "{line}");
+        }
+    }
+
+    #[test]
+    fn rule_lists_limit_the_marker() {
+        assert!(inline_allows(
+            b"x # akscan:allow(alibaba-access-key-id, alibaba-access-key-secret)",
+            R
+        ));
+        assert!(!inline_allows(
+            b"x # akscan:allow(alibaba-access-key-id)",
+            R
+        ));
+        assert!(inline_allows(
+            b"x # akscan:allow(alibaba-access-key-id) akscan:allow",
+            R
+        ));
+    }
+
+    #[test]
+    fn near_misses_are_not_markers() {
+        for line in [
+            "sk = 'x'",
+            "sk = 'x' # akscan allow",
+            "sk = 'x' # akscan:allowlist",
+            "sk = 'x' # akscan:",
+        ] {
+            assert!(!inline_allows(line.as_bytes(), R), "{line}");
+        }
+    }
+}
