@@ -12,16 +12,20 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::config::PathFilter;
+use crate::detect::encoded::{Decoders, View};
 use crate::detect::rules::RuleSet;
-use crate::detect::{Detector, Scratch};
-use crate::finding::{Finding, FindingBuilder, Language};
+use crate::detect::{Detection, Detector, Scratch};
+use crate::finding::{char_count, Finding, FindingBuilder, Language};
 use crate::progress::Counters;
-use crate::source::read::{ChunkReader, ReadSummary};
+use crate::source::read::{Chunk, ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
 use crate::source::{open_regular, OpenError};
 
 /// Default size limit: larger files are skipped and reported.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
+
+/// Default `--archive-depth`.
+pub const DEFAULT_ARCHIVE_DEPTH: u32 = 2;
 
 /// At most this many warnings are kept; the rest are counted.
 const MAX_WARNINGS: usize = 200;
@@ -44,6 +48,12 @@ pub struct ScanOptions {
     pub exclude: Option<Arc<PathFilter>>,
     /// Live counts of files and bytes scanned, for a progress display.
     pub progress: Option<Arc<Counters>>,
+    /// Also scan decoded views: base64 values, escapes, split literals, continued lines.
+    pub decode: bool,
+    /// Look inside archives (zip family, tar, gzip).
+    pub archives: bool,
+    /// How many archives deep to look (an archive in an archive is depth 2).
+    pub archive_depth: u32,
 }
 
 impl Default for ScanOptions {
@@ -58,6 +68,9 @@ impl Default for ScanOptions {
             scan_binary: false,
             exclude: None,
             progress: None,
+            decode: true,
+            archives: true,
+            archive_depth: DEFAULT_ARCHIVE_DEPTH,
         }
     }
 }
@@ -149,6 +162,7 @@ pub enum ScanError {
 #[derive(Debug)]
 pub struct Scanner {
     detector: Detector,
+    decoders: Decoders,
 }
 
 /// Per-thread state: reused buffers and local results, merged when the thread ends.
@@ -218,22 +232,42 @@ impl Worker<'_> {
         let findings = &mut self.local.findings;
         let mut seen = HashMap::new();
         let language = Language::from_path(display);
+        let mut seen_view = HashMap::new();
+        let decoders = self.opts.decode.then_some(&self.scanner.decoders);
         let summary =
             self.reader
                 .read(r, self.opts.max_file_size, self.opts.scan_binary, |chunk| {
                     let dets = detector.detect_with(chunk.data, scratch);
-                    if dets.is_empty() {
-                        return;
+                    let plain_from = findings.len();
+                    if !dets.is_empty() {
+                        let mut b = FindingBuilder {
+                            rules: detector.rules(),
+                            path: display,
+                            language,
+                            base_line: chunk.base_line,
+                            encoding: chunk.encoding,
+                            seen: &mut seen,
+                        };
+                        findings.extend(b.build(chunk.data, &dets, chunk.report.clone()));
                     }
-                    let mut b = FindingBuilder {
-                        rules: detector.rules(),
-                        path: display,
-                        language,
-                        base_line: chunk.base_line,
-                        encoding: chunk.encoding,
-                        seen: &mut seen,
-                    };
-                    findings.extend(b.build(chunk.data, &dets, chunk.report));
+                    if let Some(dec) = decoders {
+                        let anchors = scratch.anchors();
+                        if let Some(view) = dec.view(chunk.data, &anchors) {
+                            let vd = detector.detect_with(&view.data, scratch);
+                            if !vd.is_empty() {
+                                let mut b = FindingBuilder {
+                                    rules: detector.rules(),
+                                    path: display,
+                                    language,
+                                    base_line: chunk.base_line,
+                                    encoding: None,
+                                    seen: &mut seen_view,
+                                };
+                                let vf = b.build(&view.data, &vd, 0..view.data.len());
+                                view_findings(&chunk, &view, &vd, vf, findings, plain_from);
+                            }
+                        }
+                    }
                 })?;
         self.local.stats.files_scanned += 1;
         self.local.stats.bytes_scanned += summary.bytes;
@@ -246,6 +280,73 @@ impl Worker<'_> {
         }
         Ok(summary)
     }
+}
+
+/// Adds the findings of a decoded view: those inside a decoded segment, placed at the
+/// encoded value in the original chunk, minus values the plain scan already reported on
+/// the same line.
+fn view_findings(
+    chunk: &Chunk<'_>,
+    view: &View,
+    dets: &[Detection],
+    vf: Vec<Finding>,
+    findings: &mut Vec<Finding>,
+    plain_from: usize,
+) {
+    let data = chunk.data;
+    let mut kept: Vec<Finding> = Vec::new();
+    // fingerprint in the view -> fingerprint reported (a plain duplicate's)
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for (d, mut f) in dets.iter().zip(vf) {
+        let os = view.to_orig(d.start);
+        let oe = view.to_orig_end(d.end).max(os);
+        let line = chunk.base_line + memchr::memchr_iter(b'\n', &data[..os]).count();
+        let plain = findings[plain_from..]
+            .iter()
+            .find(|p| p.rule_id == f.rule_id && p.secret == f.secret && p.line == line);
+        if let Some(p) = plain {
+            renamed.insert(f.fingerprint.clone(), p.fingerprint.clone());
+            continue;
+        }
+        let Some(seg) = view.segment_in(d.start, d.end) else {
+            continue;
+        };
+        if !chunk.report.contains(&os) {
+            continue;
+        }
+        let ls = crate::detect::line_start(data, os);
+        let le = crate::detect::line_end(data, os);
+        f.line = line;
+        f.column = char_count(&data[ls..os]) + 1;
+        f.end_column = f.column + char_count(&data[os..oe.min(le).max(os)]).max(1);
+        f.encoding = Some(match chunk.encoding {
+            Some(e) => format!("{e}+{}", seg.encoding),
+            None => seg.encoding.to_string(),
+        });
+        kept.push(f);
+    }
+    for f in kept.iter_mut() {
+        if let Some(p) = f.pair.as_ref().and_then(|p| renamed.get(p)) {
+            let own = f.fingerprint.clone();
+            f.pair = Some(p.clone());
+            if let Some(pf) = findings[plain_from..]
+                .iter_mut()
+                .find(|x| &x.fingerprint == p && x.pair.is_none())
+            {
+                pf.pair = Some(own);
+            }
+        }
+    }
+    // A plain finding on a line that also holds a decoded one shows the line as written,
+    // where the other value is still readable (encoded): show the decoded, redacted line.
+    for k in &kept {
+        for p in findings[plain_from..].iter_mut() {
+            if p.line == k.line && p.encoding.is_none() {
+                p.excerpt = k.excerpt.clone();
+            }
+        }
+    }
+    findings.extend(kept);
 }
 
 impl walk::Visitor for Worker<'_> {
@@ -284,6 +385,7 @@ impl Scanner {
     pub fn new(rules: RuleSet) -> Scanner {
         Scanner {
             detector: Detector::new(rules),
+            decoders: Decoders::new(),
         }
     }
 
