@@ -3,7 +3,8 @@
 //! tests use.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -19,10 +20,13 @@ use crate::finding::{char_count, Finding, FindingBuilder, Language};
 use crate::progress::Counters;
 use crate::source::read::{Chunk, ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
-use crate::source::{open_regular, OpenError};
+use crate::source::{archive, open_regular, OpenError};
 
 /// Default size limit: larger files are skipped and reported.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
+
+/// Most bytes decompressed from one archive (nested archives included).
+pub const ARCHIVE_BUDGET: u64 = 512 << 20;
 
 /// Default `--archive-depth`.
 pub const DEFAULT_ARCHIVE_DEPTH: u32 = 2;
@@ -84,6 +88,12 @@ pub struct Skipped {
     pub special: u64,
     pub symlink: u64,
     pub excluded: u64,
+    /// Archive members over the decompression limits (zip bombs): reported, not followed.
+    pub archive_limit: u64,
+    /// Archives nested deeper than `--archive-depth`.
+    pub archive_depth: u64,
+    /// Encrypted archive members.
+    pub encrypted: u64,
 }
 
 impl Skipped {
@@ -95,11 +105,22 @@ impl Skipped {
             SkipReason::Special => self.special += 1,
             SkipReason::Symlink => self.symlink += 1,
             SkipReason::Excluded => self.excluded += 1,
+            SkipReason::ArchiveLimit => self.archive_limit += 1,
+            SkipReason::ArchiveDepth => self.archive_depth += 1,
+            SkipReason::Encrypted => self.encrypted += 1,
         }
     }
 
     pub fn total(&self) -> u64 {
-        self.binary + self.too_large + self.unreadable + self.special + self.symlink + self.excluded
+        self.binary
+            + self.too_large
+            + self.unreadable
+            + self.special
+            + self.symlink
+            + self.excluded
+            + self.archive_limit
+            + self.archive_depth
+            + self.encrypted
     }
 
     fn merge(&mut self, o: &Skipped) {
@@ -109,6 +130,9 @@ impl Skipped {
         self.special += o.special;
         self.symlink += o.symlink;
         self.excluded += o.excluded;
+        self.archive_limit += o.archive_limit;
+        self.archive_depth += o.archive_depth;
+        self.encrypted += o.encrypted;
     }
 }
 
@@ -212,6 +236,17 @@ impl Worker<'_> {
             ));
             return;
         }
+        let file = if self.opts.archives
+            && self.opts.archive_depth > 0
+            && archive::has_archive_ext(&display)
+        {
+            match self.try_archive(&display, file) {
+                Some(f) => f,
+                None => return,
+            }
+        } else {
+            file
+        };
         match self.scan_reader(&display, file) {
             Ok(summary) => {
                 if summary.truncated {
@@ -224,6 +259,51 @@ impl Worker<'_> {
                 self.warn(format!("{display}: read error: {e}"));
             }
         }
+    }
+
+    /// Scans `file` as an archive when it is one (and returns None); otherwise hands it
+    /// back, rewound, for a plain scan.
+    fn try_archive(&mut self, display: &str, mut file: File) -> Option<File> {
+        let mut head = Vec::with_capacity(archive::HEAD_LEN);
+        let rewound = (&mut file)
+            .take(archive::HEAD_LEN as u64)
+            .read_to_end(&mut head)
+            .and_then(|_| file.seek(SeekFrom::Start(0)));
+        if let Err(e) = rewound {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: read error: {e}"));
+            return None;
+        }
+        let kind = archive::kind_of(display, &head)?;
+        let limits = archive::Limits {
+            depth: self.opts.archive_depth,
+            max_member: self.opts.max_file_size,
+            max_total: ARCHIVE_BUDGET.max(self.opts.max_file_size),
+        };
+        let result = {
+            let mut visit = |ev: archive::Event<'_>| match ev {
+                archive::Event::Member { path, data } => {
+                    if let Err(e) = self.scan_reader(path, data) {
+                        self.local.stats.skipped.add(SkipReason::Unreadable);
+                        self.warn(format!("{path}: read error: {e}"));
+                    }
+                }
+                archive::Event::Skip { reason, detail, .. } => {
+                    self.local.stats.skipped.add(reason);
+                    self.warn(detail);
+                }
+            };
+            archive::Walker::new(limits, &mut visit).walk(
+                display,
+                kind,
+                std::io::BufReader::new(file),
+            )
+        };
+        if let Err(e) = result {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: unreadable archive: {e}"));
+        }
+        None
     }
 
     fn scan_reader<R: Read>(&mut self, display: &str, r: R) -> std::io::Result<ReadSummary> {

@@ -208,6 +208,9 @@ pub fn summary(data: &ReportData<'_>, st_color: bool) -> String {
         (k.special, "special (FIFO, socket, device)"),
         (k.symlink, "symlinks not followed"),
         (k.excluded, "excluded by config"),
+        (k.archive_limit, "archive members over the size limits"),
+        (k.archive_depth, "archives nested too deep"),
+        (k.encrypted, "encrypted archive members"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

@@ -1,6 +1,7 @@
 //! Source: where bytes come from. Walks directories, opens files safely, reads them in
 //! bounded chunks and decodes UTF-16. Git blobs and standard input feed the same reader.
 
+pub mod archive;
 pub mod decode;
 pub mod read;
 pub mod walk;
