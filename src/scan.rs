@@ -20,7 +20,7 @@ use crate::finding::{char_count, Finding, FindingBuilder, Language};
 use crate::progress::Counters;
 use crate::source::read::{Chunk, ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
-use crate::source::{archive, open_regular, OpenError};
+use crate::source::{archive, notebook, open_regular, OpenError};
 
 /// Default size limit: larger files are skipped and reported.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
@@ -236,6 +236,10 @@ impl Worker<'_> {
             ));
             return;
         }
+        if notebook::is_notebook(&display) {
+            self.scan_notebook(&display, file);
+            return;
+        }
         let file = if self.opts.archives
             && self.opts.archive_depth > 0
             && archive::has_archive_ext(&display)
@@ -261,6 +265,34 @@ impl Worker<'_> {
         }
     }
 
+    /// Scans a notebook whole and numbers each finding's cell.
+    fn scan_notebook(&mut self, display: &str, file: File) {
+        let mut data = Vec::new();
+        if let Err(e) = file.take(self.opts.max_file_size).read_to_end(&mut data) {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: read error: {e}"));
+            return;
+        }
+        self.scan_notebook_bytes(display, &data);
+    }
+
+    fn scan_notebook_bytes(&mut self, display: &str, data: &[u8]) {
+        let before = self.local.findings.len();
+        if let Err(e) = self.scan_reader(display, data) {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: read error: {e}"));
+            return;
+        }
+        if self.local.findings.len() == before {
+            return;
+        }
+        let spans = notebook::cell_spans(data);
+        for f in &mut self.local.findings[before..] {
+            let pos = notebook::offset_of(data, f.line, f.column);
+            f.cell = notebook::cell_at(&spans, pos);
+        }
+    }
+
     /// Scans `file` as an archive when it is one (and returns None); otherwise hands it
     /// back, rewound, for a plain scan.
     fn try_archive(&mut self, display: &str, mut file: File) -> Option<File> {
@@ -282,6 +314,9 @@ impl Worker<'_> {
         };
         let result = {
             let mut visit = |ev: archive::Event<'_>| match ev {
+                archive::Event::Member { path, data } if notebook::is_notebook(path) => {
+                    self.scan_notebook_bytes(path, data)
+                }
                 archive::Event::Member { path, data } => {
                     if let Err(e) = self.scan_reader(path, data) {
                         self.local.stats.skipped.add(SkipReason::Unreadable);

@@ -48,7 +48,10 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
         .map(|f| (f.fingerprint.as_str(), f))
         .collect();
     for f in data.findings {
-        let loc = format!("{}:{}:{}", for_terminal(&f.path), f.line, f.column);
+        let mut loc = format!("{}:{}:{}", for_terminal(&f.path), f.line, f.column);
+        if let Some(c) = f.cell {
+            loc.push_str(&format!(" (cell {c})"));
+        }
         writeln!(
             out,
             "{}  {} {} {}",
