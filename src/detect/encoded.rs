@@ -479,7 +479,7 @@ fn json_escape(buf: &[u8], p: usize) -> Option<Sub> {
     let t = &buf[r.clone()];
     let mut out = Vec::with_capacity(t.len());
     let mut i = 0;
-    let mut changed = false;
+    let mut mask: Vec<bool> = Vec::with_capacity(t.len());
     while i < t.len() {
         if t[i] == b'\\' && i + 5 < t.len() && matches!(t[i + 1], b'u' | b'U') {
             let code = t[i + 2..i + 6]
@@ -487,21 +487,24 @@ fn json_escape(buf: &[u8], p: usize) -> Option<Sub> {
                 .try_fold(0u32, |acc, &b| hex(b).map(|h| acc * 16 + u32::from(h)));
             if let Some(c) = code.and_then(char::from_u32) {
                 let mut tmp = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                let bytes = c.encode_utf8(&mut tmp).as_bytes();
+                out.extend_from_slice(bytes);
+                mask.resize(out.len(), true);
                 i += 6;
-                changed = true;
                 continue;
             }
         }
         if t[i] == b'\\' && i + 1 < t.len() && t[i + 1] == b'/' {
             out.push(b'/');
+            mask.push(true);
             i += 2;
             continue;
         }
         out.push(t[i]);
+        mask.push(false);
         i += 1;
     }
-    if !changed || out.iter().any(|&b| b < b' ' && b != b'\t') {
+    if !has_decoded_run(&out, &mask) || out.iter().any(|&b| b < b' ' && b != b'\t') {
         return None;
     }
     Some(Sub {
@@ -517,7 +520,7 @@ fn url(buf: &[u8], p: usize) -> Option<Sub> {
     let t = &buf[r.clone()];
     let mut out = Vec::with_capacity(t.len());
     let mut i = 0;
-    let mut changed = false;
+    let mut mask: Vec<bool> = Vec::with_capacity(t.len());
     while i < t.len() {
         if t[i] == b'%' && i + 2 < t.len() {
             if let (Some(h), Some(l)) = (hex(t[i + 1]), hex(t[i + 2])) {
@@ -525,16 +528,17 @@ fn url(buf: &[u8], p: usize) -> Option<Sub> {
                 // only printable ASCII: a key and the punctuation around it
                 if (b'!'..=b'~').contains(&c) {
                     out.push(c);
+                    mask.push(true);
                     i += 3;
-                    changed = true;
                     continue;
                 }
             }
         }
         out.push(t[i]);
+        mask.push(false);
         i += 1;
     }
-    if !changed {
+    if !has_decoded_run(&out, &mask) {
         return None;
     }
     Some(Sub {
@@ -542,6 +546,27 @@ fn url(buf: &[u8], p: usize) -> Option<Sub> {
         data: out,
         encoding: "url",
     })
+}
+
+/// Whether decoding made something a key could be: a run of key characters at least
+/// [`MIN_SPLIT`] long with a decoded byte in it. Escapes in ordinary text (`caf\u00e9`,
+/// `a%20b`) and around a key the plain scan already sees change no such run.
+fn has_decoded_run(out: &[u8], decoded: &[bool]) -> bool {
+    let mut len = 0usize;
+    let mut any = false;
+    for (&b, &d) in out.iter().zip(decoded) {
+        if is_value_byte(b) {
+            len += 1;
+            any |= d;
+            if len >= MIN_SPLIT && any {
+                return true;
+            }
+        } else {
+            len = 0;
+            any = false;
+        }
+    }
+    false
 }
 
 fn is_value_byte(b: u8) -> bool {
@@ -552,6 +577,20 @@ fn is_value_byte(b: u8) -> bool {
 /// line), as a shell or Dockerfile joins it: both bytes removed.
 fn continuation(buf: &[u8], s: usize, e: usize) -> Option<Sub> {
     if s == 0 || e >= buf.len() || !is_value_byte(buf[s - 1]) || !is_value_byte(buf[e]) {
+        return None;
+    }
+    let left = buf[..s]
+        .iter()
+        .rev()
+        .take(MIN_SPLIT)
+        .take_while(|&&b| is_value_byte(b))
+        .count();
+    let right = buf[e..]
+        .iter()
+        .take(MIN_SPLIT)
+        .take_while(|&&b| is_value_byte(b))
+        .count();
+    if left + right < MIN_SPLIT {
         return None;
     }
     Some(Sub {
@@ -714,8 +753,12 @@ mod tests {
         let (v, e) = view(r#"k = "\u004cTAI5tQ8bFz2KcVw9YhN3xRm""#).unwrap();
         assert_eq!(v, r#"k = "LTAI5tQ8bFz2KcVw9YhN3xRm""#);
         assert_eq!(e, ["json-escape"]);
-        let (v, _) = view("u=https://x/?tok=CAIS%2Babc%3D%3D&a=1 ").unwrap();
-        assert_eq!(v, "u=https://x/?tok=CAIS+abc==&a=1 ");
+        let (v, _) = view("u=https://x/?tok=CAISq8Hn2KzP4wX7%2Babc%3D%3D&a=1 ").unwrap();
+        assert_eq!(v, "u=https://x/?tok=CAISq8Hn2KzP4wX7+abc==&a=1 ");
+        // escapes that make no key-like run are left alone
+        assert!(view(r#"t = "caf\u00e9 au lait""#).is_none());
+        assert!(view("q=a%20b%2Fc&page=2").is_none());
+        assert!(view("k=LTAI5tQ8bFz2KcVw9YhN3xRm%26x=1").is_none());
         let (v, e) = view("k = \"LTAI5tQ8\" + \"bFz2KcVw9YhN3xRm\";").unwrap();
         assert_eq!(v, "k = \"LTAI5tQ8bFz2KcVw9YhN3xRm\";");
         assert_eq!(e, ["split-literal"]);
