@@ -651,3 +651,27 @@ fn no_decode_turns_decoding_off() {
         .findings
         .is_empty());
 }
+
+#[test]
+fn adversarial_encoded_content_is_bounded() {
+    // long lines packed with every trigger: each decoder must stay linear
+    let t = tempfile::tempdir().unwrap();
+    let marker = b64(format!("xxLTAI{}", "A".repeat(30)).as_bytes());
+    let mut s = String::new();
+    for _ in 0..20_000 {
+        s.push_str("\\u0041%2B\"ab\"+");
+    }
+    s.push('\n');
+    for _ in 0..2_000 {
+        s.push_str(&marker);
+        s.push_str(" secret sk ");
+    }
+    s.push('\n');
+    s.push_str(&"x\\\n".repeat(20_000));
+    s.push_str(&b64(&vec![b'a'; 3 << 20]));
+    s.push('\n');
+    write(t.path(), "hostile.json", s.as_bytes());
+    let r = scan(t.path());
+    assert_eq!(r.stats.files_scanned, 1);
+    assert!(r.findings.is_empty(), "{:#?}", summary(t.path(), &r));
+}

@@ -237,17 +237,16 @@ impl Decoders {
             match self.kinds[m.pattern().as_usize()] {
                 Trigger::B64Marker => b64_at.push(s),
                 Trigger::B64File => b64_all = true,
+                // a token is decoded once, however many escapes it holds
                 Trigger::JsonEscape if s >= done_to => {
-                    if let Some(sub) = json_escape(buf, s) {
-                        done_to = sub.orig.end;
-                        subs.push(sub);
-                    }
+                    let r = token_around(buf, s, done_to);
+                    done_to = r.end;
+                    subs.extend(json_escape(buf, r));
                 }
                 Trigger::Url if s >= done_to => {
-                    if let Some(sub) = url(buf, s) {
-                        done_to = sub.orig.end;
-                        subs.push(sub);
-                    }
+                    let r = token_around(buf, s, done_to);
+                    done_to = r.end;
+                    subs.extend(url(buf, r));
                 }
                 Trigger::Continuation => {
                     if let Some(sub) = continuation(buf, s, e) {
@@ -273,17 +272,25 @@ impl Decoders {
                 runs.push(r);
             }
         } else {
+            let mut last_end = 0;
             for &a in b64_at.iter() {
+                if a < last_end {
+                    continue; // in the run just taken
+                }
                 let r = run_around(buf, a);
+                last_end = r.end;
                 if r.len() >= MIN_B64 {
                     runs.push(r);
                 }
             }
+            // each line once, however many keywords it has
+            let mut line_done = 0;
             for &a in anchors {
-                if a >= buf.len() {
+                if a >= buf.len() || a < line_done {
                     continue;
                 }
                 let le = super::line_end(buf, a);
+                line_done = le;
                 let mut p = a;
                 while let Some(r) = next_run(buf, p, le) {
                     p = r.end;
@@ -450,10 +457,11 @@ fn is_token_byte(b: u8) -> bool {
     b > b' ' && b != b'"' && b != b'\'' && b != b'<' && b != b'>' && b != 0x7f
 }
 
-/// The token around `p` (bounded).
-fn token_around(buf: &[u8], p: usize) -> Range<usize> {
+/// The token around `p` (bounded, and never reaching below `floor`: the end of the last
+/// token decoded, so a long token costs linear time however many escapes it holds).
+fn token_around(buf: &[u8], p: usize, floor: usize) -> Range<usize> {
     let mut s = p;
-    while s > 0 && p - s < MAX_TOKEN && is_token_byte(buf[s - 1]) {
+    while s > floor && p - s < MAX_TOKEN / 2 && is_token_byte(buf[s - 1]) {
         // a `\"` inside a JSON string belongs to it
         s -= 1;
     }
@@ -473,9 +481,8 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-/// `\u0041`-style escapes (JSON, JavaScript, Java, Python) in the token around `p`.
-fn json_escape(buf: &[u8], p: usize) -> Option<Sub> {
-    let r = token_around(buf, p);
+/// `\u0041`-style escapes (JSON, JavaScript, Java, Python) in the token `r`.
+fn json_escape(buf: &[u8], r: Range<usize>) -> Option<Sub> {
     let t = &buf[r.clone()];
     let mut out = Vec::with_capacity(t.len());
     let mut i = 0;
@@ -514,9 +521,8 @@ fn json_escape(buf: &[u8], p: usize) -> Option<Sub> {
     })
 }
 
-/// Percent-encoding in the URL or query string around `p`.
-fn url(buf: &[u8], p: usize) -> Option<Sub> {
-    let r = token_around(buf, p);
+/// Percent-encoding in the URL or query string `r`.
+fn url(buf: &[u8], r: Range<usize>) -> Option<Sub> {
     let t = &buf[r.clone()];
     let mut out = Vec::with_capacity(t.len());
     let mut i = 0;
@@ -636,9 +642,9 @@ fn piece_after(buf: &[u8], open: usize) -> Option<usize> {
 }
 
 /// From just past a closing quote, the opening quote of the next piece joined to it by
-/// whitespace (at most [`MAX_SPLIT_LINES`] line breaks) and one optional operator (`+`,
-/// `.`, `..`, `&`, `||`).
-fn joiner(buf: &[u8], from: usize) -> Option<usize> {
+/// whitespace and one optional operator (`+`, `.`, `..`, `&`, `||`), with the number of
+/// line breaks crossed.
+fn joiner(buf: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut p = from;
     let mut lines = 0;
     let mut op = false;
@@ -664,12 +670,15 @@ fn joiner(buf: &[u8], from: usize) -> Option<usize> {
                 op = true;
                 p += 2;
             }
-            b'"' | b'\'' => return Some(p),
+            b'"' | b'\'' => return Some((p, lines)),
             _ => return None,
         }
     }
     None
 }
+
+/// Longest joined value: the longest credential (an STS token) is a few kilobytes.
+const MAX_JOINED: usize = 8 << 10;
 
 /// A chain of string literals joined into one value, found from the closing quote at `s`.
 fn split(buf: &[u8], s: usize) -> Option<Sub> {
@@ -678,14 +687,15 @@ fn split(buf: &[u8], s: usize) -> Option<Sub> {
     let mut joined: Vec<u8> = buf[open + 1..s].to_vec();
     let mut close = s;
     let mut pieces = 1;
-    let first_line = super::line_start(buf, open);
-    while let Some(next) = joiner(buf, close + 1) {
+    let mut lines = 0;
+    while let Some((next, crossed)) = joiner(buf, close + 1) {
+        lines += crossed;
+        if lines > MAX_SPLIT_LINES || joined.len() > MAX_JOINED {
+            break;
+        }
         let Some(end) = piece_after(buf, next) else {
             break;
         };
-        if memchr::memchr_iter(b'\n', &buf[first_line..next]).count() > MAX_SPLIT_LINES {
-            break;
-        }
         joined.extend_from_slice(&buf[next + 1..end]);
         close = end;
         pieces += 1;
