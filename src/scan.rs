@@ -307,10 +307,16 @@ impl Worker<'_> {
             return None;
         }
         let kind = archive::kind_of(display, &head)?;
+        self.scan_archive(display, kind, std::io::BufReader::new(file));
+        None
+    }
+
+    /// Scans the members of an archive.
+    fn scan_archive<R: Read + Seek>(&mut self, display: &str, kind: archive::Kind, r: R) {
         let limits = archive::Limits {
             depth: self.opts.archive_depth,
             max_member: self.opts.max_file_size,
-            max_total: ARCHIVE_BUDGET.max(self.opts.max_file_size),
+            max_total: ARCHIVE_BUDGET.min(self.opts.max_file_size.saturating_mul(8)),
         };
         let result = {
             let mut visit = |ev: archive::Event<'_>| match ev {
@@ -328,17 +334,12 @@ impl Worker<'_> {
                     self.warn(detail);
                 }
             };
-            archive::Walker::new(limits, &mut visit).walk(
-                display,
-                kind,
-                std::io::BufReader::new(file),
-            )
+            archive::Walker::new(limits, &mut visit).walk(display, kind, r)
         };
         if let Err(e) = result {
             self.local.stats.skipped.add(SkipReason::Unreadable);
             self.warn(format!("{display}: unreadable archive: {e}"));
         }
-        None
     }
 
     fn scan_reader<R: Read>(&mut self, display: &str, r: R) -> std::io::Result<ReadSummary> {
@@ -564,7 +565,16 @@ impl Scanner {
         let sink = Mutex::new(Vec::new());
         {
             let mut w = self.worker(&opts, &sink);
-            let _ = w.scan_reader(path, data);
+            let kind = (opts.archives && archive::has_archive_ext(path))
+                .then(|| archive::kind_of(path, &data[..data.len().min(archive::HEAD_LEN)]))
+                .flatten();
+            if let Some(kind) = kind {
+                w.scan_archive(path, kind, std::io::Cursor::new(data));
+            } else if notebook::is_notebook(path) {
+                w.scan_notebook_bytes(path, data);
+            } else {
+                let _ = w.scan_reader(path, data);
+            }
         }
         let mut r = merge(sink.into_inner().unwrap_or_default());
         std::mem::take(&mut r.findings)

@@ -675,3 +675,21 @@ fn adversarial_encoded_content_is_bounded() {
     assert_eq!(r.stats.files_scanned, 1);
     assert!(r.findings.is_empty(), "{:#?}", summary(t.path(), &r));
 }
+
+#[test]
+fn in_memory_buffers_open_archives_and_notebooks_too() {
+    // the path git blobs take
+    let s = Scanner::builtin();
+    let k = key_file();
+    let f = s.scan_bytes("lib/app.jar", &zip_of(&[("config/app.py", k.as_bytes())]));
+    let paths: Vec<&str> = f.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["lib/app.jar!config/app.py"; 2]);
+    let nb = notebook(&[
+        serde_json::json!({"cell_type": "markdown", "metadata": {}, "source": ["x\n"]}),
+        serde_json::json!({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+            "source": [format!("ak = \"{ID}\"\n"), format!("sk = \"{SECRET}\"\n")]}),
+    ]);
+    let f = s.scan_bytes("nb.ipynb", nb.as_bytes());
+    assert_eq!(f.len(), 2);
+    assert!(f.iter().all(|f| f.cell == Some(2)));
+}
