@@ -16,7 +16,7 @@ use crate::config::PathFilter;
 use crate::detect::encoded::{Decoders, View};
 use crate::detect::rules::RuleSet;
 use crate::detect::{Detection, Detector, Scratch};
-use crate::finding::{char_count, Finding, FindingBuilder, Language};
+use crate::finding::{char_count, fingerprint, Finding, FindingBuilder, Language};
 use crate::progress::Counters;
 use crate::source::read::{Chunk, ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
@@ -441,10 +441,20 @@ fn view_findings(
         });
         kept.push(f);
     }
+    // Own fingerprints for decoded values: their occurrence count is the view's, which
+    // could repeat a plain finding's. Salting with the encoding keeps them distinct.
+    for f in kept.iter_mut() {
+        let enc = f.encoding.as_deref().unwrap_or("");
+        let salted = format!("{}\0{enc}", f.fingerprint);
+        let new = fingerprint(&f.rule_id, &f.path, salted.as_bytes(), 0);
+        renamed.insert(f.fingerprint.clone(), new.clone());
+        f.fingerprint = new;
+    }
     for f in kept.iter_mut() {
         if let Some(p) = f.pair.as_ref().and_then(|p| renamed.get(p)) {
             let own = f.fingerprint.clone();
             f.pair = Some(p.clone());
+            // a plain partner without a pair of its own pairs back
             if let Some(pf) = findings[plain_from..]
                 .iter_mut()
                 .find(|x| &x.fingerprint == p && x.pair.is_none())

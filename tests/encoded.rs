@@ -693,3 +693,29 @@ fn in_memory_buffers_open_archives_and_notebooks_too() {
     assert_eq!(f.len(), 2);
     assert!(f.iter().all(|f| f.cell == Some(2)));
 }
+
+#[test]
+fn a_value_both_encoded_and_plain_has_two_fingerprints() {
+    let t = tempfile::tempdir().unwrap();
+    let e = format!(
+        "ALIYUN_AK={}\nALIYUN_SK={}\n{}",
+        b64(ID.as_bytes()),
+        b64(SECRET.as_bytes()),
+        key_file()
+    );
+    write(t.path(), "app/.env", e.as_bytes());
+    let r = scan(t.path());
+    assert_eq!(r.findings.len(), 4);
+    let fps: std::collections::BTreeSet<&str> =
+        r.findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    assert_eq!(fps.len(), 4);
+    // each pairs within its own kind
+    for f in &r.findings {
+        let p = r
+            .findings
+            .iter()
+            .find(|x| Some(x.fingerprint.as_str()) == f.pair.as_deref())
+            .expect("partner present");
+        assert_eq!(p.encoding, f.encoding);
+    }
+}
