@@ -8,7 +8,10 @@
 //! inside one is reported at the encoded value's place in the original.
 //!
 //! Ordinary source pays one pass of a small Aho-Corasick automaton over trigger strings
-//! (a base64 form of `LTAI`, `\u00`, `%3D`, `" +`, …); a buffer without one has no view.
+//! of three bytes or more (a base64 form of `LTAI`, `\u00`, `%3D`, `LT"`, …), which its
+//! SIMD prefilter skips through; split literals and continued lines are looked for only
+//! on the lines where the plain scan met a credential keyword. A buffer with neither has
+//! no view.
 
 use std::ops::Range;
 
@@ -104,8 +107,7 @@ enum Trigger {
     B64File,
     JsonEscape,
     Url,
-    Continuation,
-    /// A closing quote followed by a joiner (`" +`, `" "`, `"\n`…).
+    /// A quote after `LT` or `LTA`: a split inside the ID's prefix.
     Split,
 }
 
@@ -189,17 +191,14 @@ impl Decoders {
         for p in ["\\u00", "\\U00"] {
             add(p.into(), Trigger::JsonEscape);
         }
-        for p in ["\\\n", "\\\r\n"] {
-            add(p.into(), Trigger::Continuation);
-        }
         let mut short: Vec<(Vec<u8>, Trigger)> = Vec::new();
         for p in ["%2B", "%2b", "%2F", "%2f", "%3D", "%3d", "%3A", "%3a"] {
             short.push((p.into(), Trigger::Url));
         }
-        for q in ["\"", "'"] {
-            for j in [" +", "+", " .", "\n", "\r\n", " \"", " '", "\"", "'"] {
-                short.push((format!("{q}{j}").into_bytes(), Trigger::Split));
-            }
+        // a literal split inside `LTAI` itself (`"LT" + "AI5t…"`); other splits are looked
+        // for on the lines of credential keywords only (see `view`)
+        for p in ["LT\"", "LT'", "LTA\"", "LTA'"] {
+            short.push((p.into(), Trigger::Split));
         }
         for (p, k) in short {
             if !pats.contains(&p) {
@@ -215,7 +214,8 @@ impl Decoders {
     }
 
     /// The view of `buf`, or None when nothing in it is encoded. `anchors` are positions
-    /// of credential keywords (from the plain scan): a base64 run on their line is decoded.
+    /// of credential keywords (from the plain scan): a base64 run on their line is decoded,
+    /// and split literals are looked for on their line and the few below.
     pub fn view(&self, buf: &[u8], anchors: &[usize]) -> Option<View> {
         let mut budget = MAX_DECODED;
         self.view_at(buf, anchors, MAX_DEPTH, &mut budget)
@@ -231,7 +231,8 @@ impl Decoders {
         let mut subs: Vec<Sub> = Vec::new();
         let mut b64_all = false;
         let mut b64_at: Vec<usize> = Vec::new();
-        let mut done_to = 0usize; // end of the last escape/url/split substitution
+        let mut split_quotes: Vec<usize> = Vec::new();
+        let mut done_to = 0usize; // end of the last escape/url substitution
         for m in self.ac.find_iter(buf) {
             let (s, e) = (m.start(), m.end());
             match self.kinds[m.pattern().as_usize()] {
@@ -248,18 +249,46 @@ impl Decoders {
                     done_to = r.end;
                     subs.extend(url(buf, r));
                 }
-                Trigger::Continuation => {
-                    if let Some(sub) = continuation(buf, s, e) {
-                        subs.push(sub);
-                    }
-                }
-                Trigger::Split if s >= done_to => {
-                    if let Some(sub) = split(buf, s) {
-                        done_to = sub.orig.end;
-                        subs.push(sub);
-                    }
-                }
+                Trigger::Split => split_quotes.push(e - 1),
+
                 _ => {}
+            }
+        }
+        // split literals: quotes on the lines of credential keywords (and a few lines
+        // below, where a partner is looked for), each line once
+        let mut line_done = 0;
+        for &a in anchors {
+            if a >= buf.len() || a < line_done {
+                continue;
+            }
+            let ls = super::line_start(buf, a).max(line_done);
+            let mut le = super::line_end(buf, a);
+            for _ in 0..MAX_SPLIT_LINES {
+                if le >= buf.len() {
+                    break;
+                }
+                le = super::line_end(buf, le + 1);
+            }
+            line_done = le;
+            split_quotes.extend(memchr::memchr2_iter(b'"', b'\'', &buf[ls..le]).map(|q| ls + q));
+            // a value continued on the next line (`LTAI5tQ8\` + newline + `bFz2…`)
+            for c in memchr::memmem::find_iter(&buf[ls..le], b"\\\n") {
+                subs.extend(continuation(buf, ls + c, ls + c + 2));
+            }
+            for c in memchr::memmem::find_iter(&buf[ls..le], b"\\\r\n") {
+                subs.extend(continuation(buf, ls + c, ls + c + 3));
+            }
+        }
+        split_quotes.sort_unstable();
+        split_quotes.dedup();
+        let mut split_to = 0usize;
+        for q in split_quotes {
+            if q < split_to {
+                continue;
+            }
+            if let Some(sub) = split(buf, q) {
+                split_to = sub.orig.end;
+                subs.push(sub);
             }
         }
         // base64 runs: everywhere in a Secret manifest, else around markers and on the
@@ -718,9 +747,12 @@ fn split(buf: &[u8], s: usize) -> Option<Sub> {
 mod tests {
     use super::*;
 
+    /// The view of `s`, as if every line had a credential keyword.
     fn view(s: &str) -> Option<(String, Vec<&'static str>)> {
         let d = Decoders::new();
-        d.view(s.as_bytes(), &[]).map(|v| {
+        let mut anchors = vec![0];
+        anchors.extend(memchr::memchr_iter(b'\n', s.as_bytes()).map(|p| p + 1));
+        d.view(s.as_bytes(), &anchors).map(|v| {
             (
                 String::from_utf8(v.data.clone()).unwrap(),
                 v.segments.iter().map(|g| g.encoding).collect(),
@@ -779,6 +811,15 @@ mod tests {
         assert_eq!(e, ["line-continuation"]);
         assert!(view("run \\\n  --flag\n").is_none());
         assert!(view("s = \"Hello \" + name + \"!\"").is_none());
+        // inside LTAI, without a keyword on the line
+        let d = Decoders::new();
+        let v = d
+            .view(b"x = \"LT\" + \"AI5tQ8bFz2KcVw9YhN3xRm\"", &[])
+            .unwrap();
+        assert_eq!(v.data, b"x = \"LTAI5tQ8bFz2KcVw9YhN3xRm\"");
+        assert!(d
+            .view(b"k = \"Vq8Hn2KzP4wX7mRt\" + \"1YbC9dFs3LgJ6e\"", &[])
+            .is_none());
     }
 
     #[test]
