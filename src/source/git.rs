@@ -92,6 +92,8 @@ impl Repo {
                 dir.display()
             )));
         }
+        // one process: --show-toplevel comes last, so a repository without a work tree
+        // (bare, or inside .git) still prints the other three before it fails
         let out = Command::new("git")
             .arg("-C")
             .arg(dir)
@@ -100,12 +102,14 @@ impl Repo {
                 "--absolute-git-dir",
                 "--is-bare-repository",
                 "--is-shallow-repository",
-                "--is-inside-work-tree",
+                "--show-toplevel",
             ])
             .stdin(Stdio::null())
             .output()
             .map_err(spawn_error)?;
-        if !out.status.success() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = text.lines().collect();
+        if !out.status.success() && lines.len() != 3 {
             let msg = one_line(&out.stderr);
             return Err(if msg.contains("not a git repository") {
                 GitError::NotARepo(format!(
@@ -119,37 +123,17 @@ impl Repo {
                 }
             });
         }
-        let text = String::from_utf8_lossy(&out.stdout);
-        let lines: Vec<&str> = text.lines().collect();
-        if lines.len() < 4 {
+        if lines.len() < 3 {
             return Err(GitError::Failed {
                 what: "rev-parse".into(),
                 msg: "unexpected output".into(),
             });
         }
         let git_dir = PathBuf::from(lines[0]);
-        let bare = lines[1] == "true";
         let shallow = lines[2] == "true";
-        let inside = lines[3] == "true";
-        let work_tree = if !bare && inside {
-            let out = Command::new("git")
-                .arg("-C")
-                .arg(dir)
-                .args(["rev-parse", "--show-toplevel"])
-                .stdin(Stdio::null())
-                .output()
-                .map_err(spawn_error)?;
-            if !out.status.success() {
-                return Err(GitError::Failed {
-                    what: "rev-parse --show-toplevel".into(),
-                    msg: one_line(&out.stderr),
-                });
-            }
-            Some(PathBuf::from(
-                String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']),
-            ))
-        } else {
-            None
+        let work_tree = match (out.status.success(), lines.get(3)) {
+            (true, Some(top)) if lines[1] != "true" => Some(PathBuf::from(top)),
+            _ => None,
         };
         Ok(Repo {
             git_dir,
