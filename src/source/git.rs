@@ -423,8 +423,8 @@ fn cat_blobs(
                 continue;
             }
             data.clear();
-            data.resize(size as usize + 1, 0);
-            if r.read_exact(&mut data).is_err() {
+            let got = (&mut r).take(size + 1).read_to_end(&mut data);
+            if !matches!(got, Ok(n) if n as u64 == size + 1) {
                 res = Err(GitError::Failed {
                     what: "cat-file".into(),
                     msg: "short read".into(),
