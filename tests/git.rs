@@ -570,8 +570,16 @@ fn hook_install_blocks_commits_and_uninstall_removes_it() {
     let out = r.git_out(&["commit", "-q", "-m", "add key"]);
     assert!(!out.status.success(), "the hook let a key through");
     assert!(stderr(&out).contains("commit blocked"), "{}", stderr(&out));
-    // a clean commit passes
+    // `git commit -a` (git's temporary index) is checked too
     r.git(&["reset", "-q", "k.py"]);
+    r.write(
+        "README.md",
+        format!("hello\nkey_id = \"{ID2}\"\n").as_bytes(),
+    );
+    let out = r.git_out(&["commit", "-q", "-a", "-m", "all"]);
+    assert!(!out.status.success(), "commit -a let a key through");
+    r.write("README.md", b"hello\n");
+    // a clean commit passes
     r.write("ok.py", b"print('ok')\n");
     r.git(&["add", "ok.py"]);
     let out = r.git_out(&["commit", "-q", "-m", "clean"]);
