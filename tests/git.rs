@@ -233,6 +233,19 @@ fn staged_paths_limit_the_scan() {
     let (code, doc) = r.json(&["git", "--staged", "b.py"]);
     assert_eq!(code, 1);
     assert_eq!(locations(&doc), vec![(ID_RULE.into(), "b.py".into(), 1)]);
+    // as the pre-commit framework calls it (.pre-commit-hooks.yaml): names after `--`
+    let out = r.akscan(&[
+        "git", "--staged", "--format", "json", "--", "a.py", "-odd.py",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(locations(&doc), vec![(ID_RULE.into(), "a.py".into(), 1)]);
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    assert!(hooks.contains("entry: akscan git --staged --"), "{hooks}");
+    assert!(hooks.contains("pass_filenames: true"), "{hooks}");
     // from a subdirectory, names are relative to it and reports to the repository's top
     r.write("sub/c.py", format!("key_id = \"{ID}\"\n").as_bytes());
     r.git(&["add", "-A"]);
