@@ -533,6 +533,10 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool, GitError> {
         .map_err(|e| GitError::Usage(format!("cannot start threads: {e}")))
 }
 
+/// Changes whose blobs are held in memory at once: a long range is read in batches, one
+/// `git cat-file` process per batch.
+const BATCH: usize = 4096;
+
 /// Scans the lines `changes` add: each new blob whole (for context), keeping only the
 /// findings on added lines, with the provenance of the change's commit.
 fn scan_changes(
@@ -542,11 +546,41 @@ fn scan_changes(
     changes: Vec<Change>,
     opts: &GitScanOptions,
 ) -> Result<ScanResult, GitError> {
+    if let Some(p) = &opts.progress {
+        p.total.store(changes.len() as u64, Ordering::Relaxed);
+    }
+    let mut result = ScanResult::default();
+    for batch in changes.chunks(BATCH) {
+        let part = scan_batch(repo, scanner, commits, batch, opts)?;
+        result.findings.extend(part.findings);
+        let (s, p) = (&mut result.stats, &part.stats);
+        s.files_scanned += p.files_scanned;
+        s.bytes_scanned += p.bytes_scanned;
+        s.skipped.binary += p.skipped.binary;
+        s.skipped.too_large += p.skipped.too_large;
+        s.skipped.unreadable += p.skipped.unreadable;
+        s.skipped.symlink += p.skipped.symlink;
+        for w in part.warnings {
+            warn(&mut result, w);
+        }
+    }
+    sort_findings(&mut result.findings);
+    result.stats.findings = result.findings.len() as u64;
+    Ok(result)
+}
+
+fn scan_batch(
+    repo: &Repo,
+    scanner: &Scanner,
+    commits: &[Commit],
+    changes: &[Change],
+    opts: &GitScanOptions,
+) -> Result<ScanResult, GitError> {
     let mut result = ScanResult::default();
     let mut wanted: Vec<String> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut files = Vec::new();
-    for c in &changes {
+    for c in changes {
         match c.mode.as_str() {
             "100644" | "100755" | "100664" => {}
             "120000" => {
