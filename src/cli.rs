@@ -46,6 +46,64 @@ pub enum Command {
     /// Scan files and directories (and `-` for standard input).
     #[command(after_help = EXIT_HELP)]
     Scan(ScanArgs),
+    /// Scan git: the staged changes (pre-commit), a commit range (CI) or all history (audit).
+    #[command(after_help = GIT_HELP)]
+    Git(GitArgs),
+    /// Install a pre-commit hook that runs `akscan git --staged` (honours core.hooksPath).
+    InstallHook(HookArgs),
+    /// Remove the pre-commit hook written by install-hook (never another hook).
+    UninstallHook(HookArgs),
+}
+
+const GIT_HELP: &str = "\
+Examples:
+  akscan git --staged                     the lines the next commit adds (pre-commit hook)
+  akscan git --range origin/main..HEAD    the lines each commit of a pull request adds (CI)
+  akscan git --since v1.2.0               the same for the commits after a ref
+  akscan git --history                    every blob in every branch and tag (audit)
+
+Exit status: 0 no findings, 1 findings, 2 error (not a repository, unknown ref, empty
+repository, shallow clone without the range's base, git not installed).";
+
+/// `akscan git`: one of the modes, the repository, the common flags.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["staged", "range", "since", "history"])))]
+pub struct GitArgs {
+    /// Scan what the next commit adds: the index against HEAD (for a pre-commit hook).
+    /// Findings on lines the commit does not add are not reported.
+    #[arg(long)]
+    pub staged: bool,
+    /// Scan the lines each commit in A..B adds (a pull request, a push), with its commit,
+    /// author and date. A.. means A..HEAD.
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Scan the commits after REF up to HEAD (same as --range REF..HEAD).
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+    /// Scan every blob reachable from any branch, tag or other ref, once each; each finding
+    /// names the commit that introduced it and whether it is still at HEAD.
+    #[arg(long)]
+    pub history: bool,
+    /// The repository (default: the one around the current directory).
+    #[arg(long, short = 'C', value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// With --staged: only these files (the pre-commit framework passes the staged names).
+    #[arg(value_name = "PATH", requires = "staged")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `akscan install-hook` / `uninstall-hook`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The repository (default: the one around the current directory).
+    #[arg(long, short = 'C', value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// Replace a pre-commit hook akscan did not write (it is kept aside and put back by
+    /// uninstall-hook).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -235,6 +293,9 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Git(args) => run_git(args),
+        Command::InstallHook(args) => run_hook(args, true),
+        Command::UninstallHook(args) => run_hook(args, false),
     }
 }
 
@@ -285,6 +346,136 @@ fn run_scan(args: ScanArgs) -> i32 {
         Err(e) => return error(e),
     };
     finish(&args.common, &setup, result)
+}
+
+/// An absolute version of `p` (relative to the current directory).
+fn absolute(p: &Path) -> PathBuf {
+    std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
+}
+
+fn run_git(mut args: GitArgs) -> i32 {
+    use crate::source::git::{self, GitScanOptions, Range, Repo};
+    let range = match (&args.range, &args.since) {
+        (Some(r), _) => match Range::parse(r) {
+            Ok(r) => Some(r),
+            Err(e) => return error(e),
+        },
+        (None, Some(since)) => Some(Range {
+            from: Some(since.clone()),
+            to: "HEAD".into(),
+        }),
+        _ => None,
+    };
+    let repo = match Repo::open(&args.repo) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let root = repo.root().to_path_buf();
+    // Reports name files relative to the repository's top: run from there, with the
+    // user's own paths made absolute first.
+    let c = &mut args.common;
+    for p in [
+        &mut c.output,
+        &mut c.config,
+        &mut c.baseline,
+        &mut c.write_baseline,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *p = absolute(p);
+    }
+    for p in &mut c.rules {
+        *p = absolute(p);
+    }
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| {
+            let abs = crate::config::normalize(&cwd.clone().unwrap_or_default().join(p));
+            match abs.strip_prefix(&root) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => p.clone(),
+            }
+        })
+        .collect();
+    if let Err(e) = std::env::set_current_dir(&root) {
+        return error(format!("cannot enter {}: {e}", root.display()));
+    }
+    let setup = match setup(&args.common, Path::new(".")) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let threads = match args.common.threads {
+        Some(0) => return error("--threads must be at least 1"),
+        Some(n) => n,
+        None => ScanOptions::default().threads,
+    };
+    let counters = Arc::new(Counters::default());
+    let show_progress = progress::wanted(args.common.quiet);
+    let opts = GitScanOptions {
+        threads,
+        max_file_size: setup.max_file_size,
+        progress: show_progress.then(|| counters.clone()),
+    };
+    let bar = if show_progress {
+        Progress::start(
+            counters,
+            progress::DELAY,
+            if args.history {
+                "scanning blobs"
+            } else {
+                "scanning"
+            },
+        )
+    } else {
+        Progress::none()
+    };
+    let result = if args.staged {
+        git::scan_staged(&repo, &setup.scanner, &paths, &opts)
+    } else if let Some(r) = &range {
+        git::scan_range(&repo, &setup.scanner, r, &opts)
+    } else {
+        git::scan_history(&repo, &setup.scanner, &opts)
+    };
+    bar.finish();
+    let result = match result {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let code = finish(&args.common, &setup, result);
+    if code == EXIT_FINDINGS && args.staged && !args.common.quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "akscan: commit blocked: the staged changes add credentials. Take them out of the \
+             files (see How to fix), then `git add` the files again; to take a file out of this \
+             commit instead: `git restore --staged <file>`. A false positive: add `akscan:allow` \
+             in a comment on its line, or allowlist the value in .akscan.toml."
+        );
+    }
+    code
+}
+
+fn run_hook(args: HookArgs, install: bool) -> i32 {
+    let repo = match crate::source::git::Repo::open(&args.repo) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let done = if install {
+        crate::hook::install(&repo, args.force)
+    } else {
+        crate::hook::uninstall(&repo)
+    };
+    match done {
+        Ok(o) => {
+            let _ = writeln!(io::stderr(), "akscan: {}", o.message());
+            EXIT_CLEAN
+        }
+        Err(e) => error(e),
+    }
 }
 
 /// Most stale baseline entries listed on stderr.

@@ -2,6 +2,7 @@
 //! bounded chunks and decodes UTF-16. Git blobs and standard input feed the same reader.
 
 pub mod decode;
+pub mod git;
 pub mod read;
 pub mod walk;
 
