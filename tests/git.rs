@@ -647,3 +647,55 @@ fn hooks_honour_core_hooks_path() {
     assert_eq!(r.akscan(&["uninstall-hook"]).status.code(), Some(0));
     assert!(!hook.exists());
 }
+
+/// The path of a loose object in the repository.
+fn loose_object(r: &Repo, oid: &str) -> PathBuf {
+    r.dir.join(".git/objects").join(&oid[..2]).join(&oid[2..])
+}
+
+#[test]
+fn a_missing_or_corrupt_blob_is_reported_never_a_panic() {
+    for damage in ["missing", "corrupt"] {
+        let r = Repo::new();
+        r.commit("start");
+        r.write("a.py", format!("key_id = \"{ID}\"\n").as_bytes());
+        r.write(
+            "b.py",
+            format!("access_key_id = \"{ID2}\"\nprint('b')\n").as_bytes(),
+        );
+        r.commit("two files");
+        let blob = r.git(&["rev-parse", "HEAD:b.py"]);
+        let obj = loose_object(&r, &blob);
+        assert!(obj.exists(), "objects are loose in a fresh repository");
+        if damage == "missing" {
+            std::fs::remove_file(&obj).unwrap();
+        } else {
+            let mut perm = std::fs::metadata(&obj).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            std::fs::set_permissions(&obj, perm).unwrap();
+            std::fs::write(&obj, b"this is not a zlib stream").unwrap();
+        }
+        for mode in [
+            &["git", "--history"][..],
+            &["git", "--range", "HEAD~1..HEAD"][..],
+        ] {
+            let out = r.akscan(&[mode, &["--format", "json"]].concat());
+            let err = stderr(&out);
+            assert!(!err.contains("panicked"), "{damage} {mode:?}: {err}");
+            let code = out.status.code();
+            assert_eq!(code, Some(1), "{damage} {mode:?}: {err}");
+            {
+                // the intact blob is still scanned and the damaged one is reported
+                let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                let paths: Vec<String> = findings(&doc)
+                    .iter()
+                    .map(|f| f["path"].as_str().unwrap().to_string())
+                    .collect();
+                assert!(paths.contains(&"a.py".to_string()), "{damage}: {doc}");
+                assert!(err.contains(&blob) && err.contains("b.py"), "{err}");
+                assert_eq!(doc["stats"]["skipped"]["unreadable"], 1, "{doc}");
+            }
+        }
+    }
+}

@@ -849,6 +849,9 @@ fn read_history(repo: &Repo) -> Result<(Vec<Commit>, Intros), GitError> {
     let mut intros: Intros = HashMap::new();
     for c in changes {
         let Some(ci) = c.commit else { continue };
+        if c.mode == "160000" {
+            continue; // a submodule's commit: another repository's object
+        }
         let by_path = intros.entry(c.oid).or_default();
         match by_path.get_mut(&c.path) {
             Some(i) => {
@@ -959,6 +962,30 @@ pub fn scan_history(
                 ),
             );
         }
+    }
+    // blobs the history names that the object database could not give: report each
+    let listed: HashSet<&str> = scanned
+        .blobs
+        .iter()
+        .map(|b| b.0.as_str())
+        .chain(scanned.too_large.iter().map(|b| b.0.as_str()))
+        .collect();
+    let mut missing: Vec<(String, &String)> = intros
+        .iter()
+        .filter(|(oid, _)| !listed.contains(oid.as_str()))
+        .map(|(oid, paths)| {
+            let mut p: Vec<&Vec<u8>> = paths.keys().collect();
+            p.sort();
+            (String::from_utf8_lossy(p[0]).into_owned(), oid)
+        })
+        .collect();
+    missing.sort();
+    for (path, oid) in missing {
+        result.stats.skipped.unreadable += 1;
+        warn(
+            &mut result,
+            format!("{path}: blob {oid} is missing or unreadable in the object database and was not scanned (run `git fsck`)"),
+        );
     }
     // values still in the tree at HEAD
     let mut values_at_head: HashSet<(String, String)> = HashSet::new();
