@@ -130,6 +130,47 @@ leaked AccessKey ID. Deleting the line or rewriting git history does not un-leak
 rotating it does. Keep long-term keys only on RAM users that hold the least privilege \
 their job needs, never on the Alibaba Cloud root account.";
 
+/// The RAM user placeholder in containment commands.
+pub const USER_PLACEHOLDER: &str = "<ram-user-name>";
+
+/// The copy-paste aliyun CLI commands that contain a leaked permanent AccessKey: disable
+/// it, look for its use in ActionTrail, delete it, then move the program to a RAM role or
+/// to environment variables. `id` is the AccessKey ID as it may be shown (redacted unless
+/// the user asked for secrets); `user` the RAM user that owns it, when known (`--verify`).
+pub fn containment_commands(id: &str, user: Option<&str>, id_redacted: bool) -> String {
+    let user = user.unwrap_or(USER_PLACEHOLDER);
+    let mut s = String::new();
+    if id_redacted {
+        s.push_str(
+            "# the AccessKey ID below is redacted: copy the full ID from the RAM console, or run\n\
+# akscan again with --show-secrets to print it\n",
+        );
+    }
+    if user == USER_PLACEHOLDER {
+        s.push_str(
+            "# <ram-user-name>: the RAM user that owns the key (akscan --verify reports it, or\n\
+# search the AccessKey ID in the RAM console)\n",
+        );
+    }
+    s.push_str(&format!(
+        "# 1. disable the key (reversible: --Status Active turns it back on)\n\
+aliyun ram UpdateAccessKey --UserName {user} --UserAccessKeyId {id} --Status Inactive\n\
+# 2. look for calls made with it (ActionTrail keeps the last 90 days of events)\n\
+aliyun actiontrail LookupEvents --LookupAttribute.1.Key EventAccessKeyId --LookupAttribute.1.Value {id}\n\
+# 3. once nothing legitimate breaks, delete it for good\n\
+aliyun ram DeleteAccessKey --UserName {user} --UserAccessKeyId {id}\n"
+    ));
+    s.push_str(NEXT_STEPS);
+    s
+}
+
+/// Where to go after containing a leaked key.
+pub const NEXT_STEPS: &str = "\
+# then: give the program a RAM role instead of a key (ECS instance role, Function Compute\n\
+# service role, ACK RRSA: the credentials default chain picks it up); where a key cannot be\n\
+# avoided, use a new key of a least-privilege RAM user, kept in ALIBABA_CLOUD_ACCESS_KEY_ID /\n\
+# ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment or a secret store, never in the code.\n";
+
 /// What to do about temporary credentials that were committed.
 pub const RESPONSE_STS: &str = "\
 STS credentials expire, but until then they act with the full permissions of the RAM role \
