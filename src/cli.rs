@@ -64,7 +64,9 @@ pub struct FixArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Write the changes (default: print them as a unified diff and write nothing). Only
+    /// Write the changes (default: print them as a unified diff and write nothing; the
+    /// removed lines show values redacted unless --show-secrets, which prints a diff that
+    /// `git apply` takes). Only
     /// files with findings inside the given paths are written, each atomically; a file that
     /// changed since the scan is skipped.
     #[arg(long)]
@@ -407,7 +409,11 @@ fn run_fix(args: FixArgs) -> i32 {
         }
         buf
     } else {
-        plan.diff().into_bytes()
+        if common.show_secrets {
+            plan.diff().into_bytes()
+        } else {
+            plan.diff_redacted(&findings).into_bytes()
+        }
     };
     if let Err(e) = emit(common, &out) {
         return error(e);

@@ -84,7 +84,25 @@ impl Plan {
         })
     }
 
-    /// The unified diff of every planned change (`a/` and `b/` prefixes, like git).
+    /// The unified diff with every value of `findings` redacted (the removed lines would
+    /// otherwise show them): for reading, not for `git apply`.
+    pub fn diff_redacted(&self, findings: &[Finding]) -> String {
+        let mut values: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|f| (f.secret.expose(), f.redacted.as_str()))
+            .filter(|(v, _)| !v.is_empty())
+            .collect();
+        values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+        values.dedup();
+        let mut d = self.diff();
+        for (v, r) in values {
+            d = d.replace(v, r);
+        }
+        d
+    }
+
+    /// The unified diff of every planned change (`a/` and `b/` prefixes, like git). The
+    /// removed lines hold the values in clear.
     pub fn diff(&self) -> String {
         let mut out = String::new();
         for f in &self.files {

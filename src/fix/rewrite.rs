@@ -49,7 +49,7 @@ fn line_bounds(text: &str, s: usize) -> (usize, usize) {
 pub fn edits(text: &str, s: usize, e: usize, f: &Finding) -> Result<Vec<Edit>, String> {
     let (ls, le) = line_bounds(text, s);
     let name = file_name(&f.path).to_ascii_lowercase();
-    if le - ls > MINIFIED_LINE || name.contains(".min.") {
+    if (le - ls) - (e - s) > MINIFIED_LINE || name.contains(".min.") {
         return Err("minified or generated code: no safe rewrite".into());
     }
     let var = env_var(f.kind);
