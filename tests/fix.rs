@@ -816,3 +816,136 @@ fn inline_allowed_findings_are_not_fixed() {
         body
     );
 }
+
+/// Shapes where a rewrite would break the syntax or the meaning: the plan leaves them, with
+/// the reason, and the pair goes with them.
+#[test]
+fn shapes_without_a_safe_rewrite() {
+    use akscan::scan::Scanner;
+    let scanner = Scanner::builtin();
+    let cases = [
+        (
+            "a.py",
+            "k = (\"{ID}\" \"x\")\nsecret_key = \"{SECRET}\"\n",
+            "concatenated",
+        ),
+        (
+            "a.py",
+            "k = f\"{ID}\"\nsecret_key = \"{SECRET}\"\n",
+            "special string",
+        ),
+        (
+            "a.py",
+            "k = \"\"\"{ID}\"\"\"\nsecret_key = \"{SECRET}\"\n",
+            "special string",
+        ),
+        (
+            "a.py",
+            "# k = \"{ID}\"\nsecret_key = \"{SECRET}\"\n",
+            "comment",
+        ),
+        (
+            "a.py",
+            "k = '\"{ID}\"'\nsecret_key = \"{SECRET}\"\n",
+            "inside another string",
+        ),
+        (
+            "a.js",
+            "const m = {\"{ID}\": 1};\nconst secretKey = \"{SECRET}\";\n",
+            "object key",
+        ),
+        (
+            "a.jsx",
+            "const x = <Oss id=\"{ID}\" secret=\"{SECRET}\" />;\n",
+            "JSX",
+        ),
+        (
+            "a.rb",
+            "h = {\"{ID}\": 1}\nsecret_key = \"{SECRET}\"\n",
+            "object key",
+        ),
+        (
+            "A.java",
+            "@Value(\"{ID}\")\nString secretKey = \"{SECRET}\";\n",
+            "annotation",
+        ),
+        (
+            "A.kt",
+            "const val ID = \"{ID}\"\nval secretKey = \"{SECRET}\"\n",
+            "const",
+        ),
+        (
+            "a.go",
+            "package a\n\nconst (\n\tid = \"{ID}\"\n\tsecretKey = \"{SECRET}\"\n)\n",
+            "const block",
+        ),
+        (
+            "a.php",
+            "<?php\nclass C { private $id = '{ID}'; }\n$secretKey = '{SECRET}';\n",
+            "property default",
+        ),
+        (
+            "a.php",
+            "<?php\nfunction f($id = '{ID}') {}\n$secretKey = '{SECRET}';\n",
+            "parameter default",
+        ),
+        (
+            "A.cs",
+            "void F(string id = \"{ID}\") {}\nvar secretKey = \"{SECRET}\";\n",
+            "parameter default",
+        ),
+        (
+            "A.cs",
+            "const string Id = \"{ID}\";\nvar secretKey = \"{SECRET}\";\n",
+            "const",
+        ),
+        (
+            "a.sh",
+            "aliyun configure set --access-key-id {ID} --access-key-secret {SECRET}\n",
+            "assignment",
+        ),
+        (
+            "a.sh",
+            "ALIYUN_AK={ID} aliyun ecs DescribeRegions\nALIYUN_SK={SECRET}\n",
+            "larger word",
+        ),
+        (
+            "a.yml",
+            "keys: {id: {ID}, secret: {SECRET}}\n",
+            "key: value",
+        ),
+        ("a.yml", "id: &a {ID}\nsecret: {SECRET}\n", "key: value"),
+        (
+            "Dockerfile",
+            "FROM x\nENV A={ID} B={SECRET}\n",
+            "more than one value",
+        ),
+        (
+            "main.tf",
+            "resource \"x\" \"y\" {\n  name = \"{ID}\"\n  secret_key = \"{SECRET}\"\n}\n",
+            "not a provider credential",
+        ),
+        (
+            "app.html",
+            "<script>var k = \"{ID}\"; var secretKey = \"{SECRET}\";</script>\n",
+            "markup",
+        ),
+    ];
+    for (path, text, why) in cases {
+        let text = fill(text);
+        let found = scanner.scan_bytes(path, text.as_bytes());
+        assert!(!found.is_empty(), "{path}: {text}");
+        let plan = akscan::fix::plan(&found, |_| Ok(text.clone().into_bytes()));
+        assert!(
+            plan.files.is_empty(),
+            "{path} {text:?} was rewritten:\n{}",
+            plan.diff()
+        );
+        assert_eq!(plan.unfixed.len(), found.len());
+        assert!(
+            plan.unfixed.iter().any(|u| u.reason.contains(why)),
+            "{path} {text:?}: {:?}",
+            plan.unfixed
+        );
+    }
+}

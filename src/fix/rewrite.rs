@@ -194,7 +194,7 @@ fn code(
         return Err(STS_IN_CODE.into());
     }
     let b = text.as_bytes();
-    let (ls, _) = line_bounds(text, s);
+    let (ls, le) = line_bounds(text, s);
     let inside = || Err("the value is part of a larger string: no safe rewrite".to_string());
     if s == 0 || e >= b.len() {
         return inside();
@@ -215,7 +215,36 @@ fn code(
         return Err("the value is in a comment or inside another string: no safe rewrite".into());
     }
     let before = text[ls..qs].trim_start();
+    let after = text[qe..le].trim_start();
     let lang = f.language;
+    // "a" "b" concatenation (Python, C-like adjacent literals)
+    if before
+        .trim_end()
+        .ends_with(|ch: char| c.quotes.contains(&(ch as u8)))
+        || after.starts_with(|ch: char| c.quotes.contains(&(ch as u8)))
+    {
+        return Err("the value is part of a concatenated string: no safe rewrite".into());
+    }
+    // an object key (`{"…": 1}` in JavaScript, `"…": 1` in Ruby) cannot be an expression
+    if matches!(lang, Language::JavaScript | Language::Ruby)
+        && after.starts_with(':')
+        && !after.starts_with("::")
+    {
+        return Err("the value is an object key: no safe rewrite".into());
+    }
+    static JSX_ATTR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<[A-Za-z][^<>]*\s[\w:-]+=$").expect("valid regex"));
+    if lang == Language::JavaScript && JSX_ATTR.is_match(&text[ls..qs]) {
+        return Err("the value is a JSX or HTML attribute: no safe rewrite".into());
+    }
+    // a parameter default must be a constant in PHP and C#
+    static PARAM_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(\bfunction\b.*\(|\([^()]*\b[\w<>\[\]?]+\s+[$@]?\w+\s*=\s*$)")
+            .expect("valid regex")
+    });
+    if matches!(lang, Language::Php | Language::CSharp) && PARAM_DEFAULT.is_match(&text[ls..qs]) {
+        return Err("the value is a parameter default, which needs a constant".into());
+    }
     if matches!(lang, Language::Java | Language::CSharp)
         && (before.starts_with('@') || before.starts_with('['))
         || before.starts_with("case ")
@@ -233,7 +262,7 @@ fn code(
         }
         Language::Php => {
             static PROP: LazyLock<Regex> = LazyLock::new(|| {
-                Regex::new(r"^\s*((public|private|protected|static|var|readonly)\s+)+(\??[\w\\]+\s+)?\$\w+\s*=")
+                Regex::new(r"(?:^|[{;])\s*((public|private|protected|static|var|readonly)\s+)+(\??[\w\\]+\s+)?\$\w+\s*=")
                     .expect("valid regex")
             });
             if has_const || PROP.is_match(&text[ls..qs]) {
