@@ -383,15 +383,15 @@ fn yaml_gets_placeholders() {
 fn compose_environment_items_get_placeholders() {
     cycle(
         "docker-compose.yml",
-        "services:\n  app:\n    environment:\n      - ALIBABA_CLOUD_ACCESS_KEY_ID={ID}\n      - ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET}\n",
-        "--- a/docker-compose.yml\n+++ b/docker-compose.yml\n@@ -1,5 +1,5 @@\n services:\n   app:\n     environment:\n-      - ALIBABA_CLOUD_ACCESS_KEY_ID={ID_R}\n-      - ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET_R}\n+      - ALIBABA_CLOUD_ACCESS_KEY_ID=${ALIBABA_CLOUD_ACCESS_KEY_ID}\n+      - ALIBABA_CLOUD_ACCESS_KEY_SECRET=${ALIBABA_CLOUD_ACCESS_KEY_SECRET}\n",
-        "services:\n  app:\n    environment:\n      - ALIBABA_CLOUD_ACCESS_KEY_ID=${ALIBABA_CLOUD_ACCESS_KEY_ID}\n      - ALIBABA_CLOUD_ACCESS_KEY_SECRET=${ALIBABA_CLOUD_ACCESS_KEY_SECRET}\n",
+        "services:\n  app:\n    environment:\n      - ALICLOUD_ACCESS_KEY={ID}\n      - ALICLOUD_SECRET_KEY={SECRET}\n",
+        "--- a/docker-compose.yml\n+++ b/docker-compose.yml\n@@ -1,5 +1,5 @@\n services:\n   app:\n     environment:\n-      - ALICLOUD_ACCESS_KEY={ID_R}\n-      - ALICLOUD_SECRET_KEY={SECRET_R}\n+      - ALICLOUD_ACCESS_KEY=${ALICLOUD_ACCESS_KEY}\n+      - ALICLOUD_SECRET_KEY=${ALICLOUD_SECRET_KEY}\n",
+        "services:\n  app:\n    environment:\n      - ALICLOUD_ACCESS_KEY=${ALICLOUD_ACCESS_KEY}\n      - ALICLOUD_SECRET_KEY=${ALICLOUD_SECRET_KEY}\n",
         |f| {
             let docs = yaml_rust2::YamlLoader::load_from_str(&std::fs::read_to_string(f).unwrap())
                 .expect("valid YAML");
             assert_eq!(
                 docs[0]["services"]["app"]["environment"][1].as_str(),
-                Some("ALIBABA_CLOUD_ACCESS_KEY_SECRET=${ALIBABA_CLOUD_ACCESS_KEY_SECRET}")
+                Some("ALICLOUD_SECRET_KEY=${ALICLOUD_SECRET_KEY}")
             );
         },
     );
@@ -948,4 +948,32 @@ fn shapes_without_a_safe_rewrite() {
             plan.unfixed
         );
     }
+}
+
+#[test]
+fn two_keys_in_one_file_get_two_variables() {
+    const ID2: &str = "LTAI5tHx2Lm9Qr4Tz7Wb1NcQ";
+    const SECRET2: &str = "Pa4Rt8Yw2Kx6Nm3Qz9Lb5Vc7Hd1Fs0";
+    let d = tmp();
+    write(
+        d.path(),
+        "rotate.py",
+        &format!("ak_id = \"{ID}\"\nak_secret = \"{SECRET}\"\n\nnew_ak = \"{ID2}\"\nnew_sk = \"{SECRET2}\"\n"),
+    );
+    let o = akscan(d.path(), &["fix", ".", "--apply"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("rotate.py")).unwrap(),
+        "import os\n\
+         ak_id = os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_ID\"]\n\
+         ak_secret = os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"]\n\n\
+         new_ak = os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_ID_2\"]\n\
+         new_sk = os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_SECRET_2\"]\n"
+    );
+    check_with(
+        "python3",
+        "--version",
+        &["-m", "py_compile"],
+        &d.path().join("rotate.py"),
+    );
 }

@@ -234,16 +234,49 @@ where
         };
         texts.insert(&f.path, t);
     }
+    // two different keys in one file must not collapse into one variable: the n-th pair of
+    // a file (by first appearance) gets the suffix `_n`
+    let by_fp: HashMap<&str, &Finding> = findings
+        .iter()
+        .map(|f| (f.fingerprint.as_str(), *f))
+        .collect();
+    let mut slots: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut suffix: Vec<String> = Vec::with_capacity(findings.len());
+    for f in &findings {
+        let partner = f
+            .pair
+            .as_deref()
+            .and_then(|p| by_fp.get(p))
+            .filter(|p| p.path == f.path);
+        let key = match (f.kind, partner) {
+            (Kind::AccessKeySecret | Kind::StsAccessKeySecret, Some(p)) => p.secret.expose(),
+            _ => f.secret.expose(),
+        };
+        let list = slots.entry(f.path.as_str()).or_default();
+        let n = match list.iter().position(|k| *k == key) {
+            Some(n) => n,
+            None => {
+                list.push(key);
+                list.len() - 1
+            }
+        };
+        suffix.push(if n == 0 {
+            String::new()
+        } else {
+            format!("_{}", n + 1)
+        });
+    }
     // each finding's edits, or why there are none
     let mut result: Vec<Result<Vec<Edit>, String>> = Vec::with_capacity(findings.len());
-    for f in &findings {
+    for (i, f) in findings.iter().enumerate() {
         let r = match unfixable_up_front(f) {
             Some(why) => Err(why.to_string()),
             None => match &texts[f.path.as_str()] {
                 Err(e) => Err(e.clone()),
                 Ok((text, _)) => match offset_of(text, f.line, f.column) {
                     Some(s) if text[s..].starts_with(f.secret.expose()) => {
-                        rewrite::edits(text, s, s + f.secret.len(), f)
+                        let var = format!("{}{}", rewrite::env_var(f.kind), suffix[i]);
+                        rewrite::edits(text, s, s + f.secret.len(), f, &var)
                     }
                     _ => {
                         Err("the file changed since the scan: the value is no longer there".into())

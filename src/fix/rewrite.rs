@@ -46,13 +46,12 @@ fn line_bounds(text: &str, s: usize) -> (usize, usize) {
 }
 
 /// The edits that remove the value `text[s..e]` of finding `f`.
-pub fn edits(text: &str, s: usize, e: usize, f: &Finding) -> Result<Vec<Edit>, String> {
+pub fn edits(text: &str, s: usize, e: usize, f: &Finding, var: &str) -> Result<Vec<Edit>, String> {
     let (ls, le) = line_bounds(text, s);
     let name = file_name(&f.path).to_ascii_lowercase();
     if (le - ls) - (e - s) > MINIFIED_LINE || name.contains(".min.") {
         return Err("minified or generated code: no safe rewrite".into());
     }
-    let var = env_var(f.kind);
     match f.language {
         Language::Python => code(text, s, e, f, Code::PYTHON, var),
         Language::Java => code(text, s, e, f, Code::JAVA, var),
@@ -626,6 +625,27 @@ fn yaml(
     if !(keyed || item) || !rest_ok {
         return Err("not a plain `key: value` line: no safe rewrite".into());
     }
+    static K8S: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^apiVersion:\s*\S").expect("valid regex"));
+    if K8S.is_match(text) && text.contains("\nkind:") || text.starts_with("kind:") {
+        return Err(
+            "a Kubernetes manifest does not expand ${…} placeholders: use a Secret created \
+                    outside the repository (secretKeyRef), or RRSA so no key is needed"
+                .into(),
+        );
+    }
+    // a Compose `- NAME=value` item takes the value of NAME from the environment
+    let var = if item {
+        let t = text[ls..s]
+            .trim_start()
+            .trim_start_matches('-')
+            .trim_start();
+        t.trim_start_matches(['"', '\''])
+            .trim_end_matches('=')
+            .to_string()
+    } else {
+        var.to_string()
+    };
     let placeholder = if f.path.contains(".github/workflows/") {
         format!("${{{{ secrets.{var} }}}}")
     } else {
