@@ -468,15 +468,15 @@ fn run_fix(args: FixArgs) -> i32 {
                 "\nakscan: the patch removes the keys from the code, but they have leaked: contain them"
             );
         }
-        for (id, user) in ids {
-            let _ = writeln!(err, "\n  {}", show(&id));
-            let cmds = crate::finding::advice::containment_commands(
-                &id,
-                user.as_deref(),
-                !common.show_secrets && id != report::human::UNKNOWN_ID,
-            );
-            for l in cmds.lines() {
-                let _ = writeln!(err, "    {}", show(l));
+        let redacted =
+            !common.show_secrets && ids.iter().any(|(id, _)| id != report::human::UNKNOWN_ID);
+        if !ids.is_empty() {
+            for l in crate::finding::advice::containment_block(&ids, redacted).lines() {
+                let _ = if l.is_empty() {
+                    writeln!(err)
+                } else {
+                    writeln!(err, "  {}", show(l))
+                };
             }
         }
         let files = plan.files.len();

@@ -977,3 +977,57 @@ fn two_keys_in_one_file_get_two_variables() {
         &d.path().join("rotate.py"),
     );
 }
+
+#[test]
+fn a_verified_key_names_its_ram_user_in_the_commands() {
+    use akscan::finding::{Identity, Verification, VerifyStatus};
+    use akscan::report::RenderOptions;
+    let body = format!(
+        "ak = \"{ID}\"\nsk = \"{SECRET}\"\nsecret_key2 = \"Pa4Rt8Yw2Kx6Nm3Qz9Lb5Vc7Hd1Fs0\"\n"
+    );
+    let mut found = akscan::scan::Scanner::builtin().scan_bytes("app.py", body.as_bytes());
+    assert_eq!(found.len(), 3);
+    let v = Verification {
+        status: VerifyStatus::Active,
+        reason: "works".into(),
+        code: None,
+        http_status: Some(200),
+        request_id: None,
+        identity: Some(Identity {
+            account_id: "1234567890".into(),
+            identity_type: "RAMUser".into(),
+            arn: "acs:ram::1234567890:user/ci-uploader".into(),
+            principal_id: "2000".into(),
+            user_id: Some("2000".into()),
+            role_id: None,
+        }),
+        endpoint: "https://sts.aliyuncs.com/".into(),
+        advice: None,
+    };
+    found[0].verification = Some(v.clone());
+    found[1].verification = Some(v);
+    let ids = akscan::report::human::leaked_ids(&found, &RenderOptions::default());
+    // the pair's ID once, with its user; the lone secret's ID is unknown
+    assert_eq!(
+        ids,
+        vec![
+            (ID_R.to_string(), Some("ci-uploader".to_string())),
+            ("<AccessKeyId>".to_string(), None)
+        ]
+    );
+    let block = akscan::finding::advice::containment_block(&ids, true);
+    assert!(block.contains(&format!(
+        "aliyun ram UpdateAccessKey --UserName ci-uploader --UserAccessKeyId {ID_R} --Status Inactive"
+    )));
+    assert!(block.contains(
+        "aliyun ram DeleteAccessKey --UserName <ram-user-name> --UserAccessKeyId <AccessKeyId>"
+    ));
+    let shown = akscan::report::human::leaked_ids(
+        &found,
+        &RenderOptions {
+            show_secrets: true,
+            color: false,
+        },
+    );
+    assert_eq!(shown[0].0, ID);
+}

@@ -133,33 +133,45 @@ their job needs, never on the Alibaba Cloud root account.";
 /// The RAM user placeholder in containment commands.
 pub const USER_PLACEHOLDER: &str = "<ram-user-name>";
 
-/// The copy-paste aliyun CLI commands that contain a leaked permanent AccessKey: disable
-/// it, look for its use in ActionTrail, delete it, then move the program to a RAM role or
-/// to environment variables. `id` is the AccessKey ID as it may be shown (redacted unless
-/// the user asked for secrets); `user` the RAM user that owns it, when known (`--verify`).
+/// The copy-paste aliyun CLI commands that contain one leaked permanent AccessKey (see
+/// [`containment_block`]).
 pub fn containment_commands(id: &str, user: Option<&str>, id_redacted: bool) -> String {
-    let user = user.unwrap_or(USER_PLACEHOLDER);
-    let mut s = String::new();
-    if id_redacted {
+    containment_block(&[(id.to_string(), user.map(str::to_string))], id_redacted)
+}
+
+/// The copy-paste aliyun CLI commands that contain leaked permanent AccessKeys: for each,
+/// disable it, look for its use in ActionTrail, delete it; then where to go instead (a RAM
+/// role, or environment variables). `keys` are the AccessKey IDs as they may be shown
+/// (redacted unless the user asked for secrets), each with the RAM user that owns it when
+/// known (`--verify`). The explanations come once, the commands once per key.
+pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) -> String {
+    let mut s = String::from(
+        "# for each key: 1. disable it (reversible: --Status Active turns it back on);\n\
+# 2. look for calls made with it (ActionTrail keeps the last 90 days of events);\n\
+# 3. delete it once nothing legitimate breaks\n",
+    );
+    if ids_redacted {
         s.push_str(
-            "# the AccessKey ID below is redacted: copy the full ID from the RAM console, or run\n\
-# akscan again with --show-secrets to print it\n",
+            "# the AccessKey IDs are redacted: copy the full ID from the RAM console, or run\n\
+# akscan again with --show-secrets to print them\n",
         );
     }
-    if user == USER_PLACEHOLDER {
+    if keys.iter().any(|(_, u)| u.is_none()) {
         s.push_str(
             "# <ram-user-name>: the RAM user that owns the key (akscan --verify reports it, or\n\
 # search the AccessKey ID in the RAM console)\n",
         );
     }
-    s.push_str(&format!(
-        "# 1. disable the key (reversible: --Status Active turns it back on)\n\
+    for (id, user) in keys {
+        let user = user.as_deref().unwrap_or(USER_PLACEHOLDER);
+        s.push_str(&format!(
+            "\n# {id}\n\
 aliyun ram UpdateAccessKey --UserName {user} --UserAccessKeyId {id} --Status Inactive\n\
-# 2. look for calls made with it (ActionTrail keeps the last 90 days of events)\n\
 aliyun actiontrail LookupEvents --LookupAttribute.1.Key EventAccessKeyId --LookupAttribute.1.Value {id}\n\
-# 3. once nothing legitimate breaks, delete it for good\n\
 aliyun ram DeleteAccessKey --UserName {user} --UserAccessKeyId {id}\n"
-    ));
+        ));
+    }
+    s.push('\n');
     s.push_str(NEXT_STEPS);
     s
 }

@@ -170,15 +170,16 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
     for r in responses {
         writeln!(out, "  {r}")?;
     }
-    for (id, user) in leaked_ids(data.findings, opts) {
-        writeln!(out, "\n  {} {}", st.bold("Contain"), for_terminal(&id))?;
-        let cmds = crate::finding::advice::containment_commands(
-            &id,
-            user.as_deref(),
-            !opts.show_secrets && id != UNKNOWN_ID,
-        );
-        for l in cmds.lines() {
-            writeln!(out, "      {}", for_terminal(l))?;
+    let ids = leaked_ids(data.findings, opts);
+    if !ids.is_empty() {
+        writeln!(out, "\n{}", st.bold("Contain the leaked keys (aliyun CLI)"))?;
+        let redacted = !opts.show_secrets && ids.iter().any(|(id, _)| id != UNKNOWN_ID);
+        for l in crate::finding::advice::containment_block(&ids, redacted).lines() {
+            if l.is_empty() {
+                writeln!(out)?;
+            } else {
+                writeln!(out, "  {}", for_terminal(l))?;
+            }
         }
     }
     writeln!(
