@@ -1031,3 +1031,79 @@ fn a_verified_key_names_its_ram_user_in_the_commands() {
     );
     assert_eq!(shown[0].0, ID);
 }
+
+#[test]
+fn crlf_bom_and_no_final_newline_survive() {
+    let d = tmp();
+    // CRLF, a BOM and no final newline: the inserted import follows the file's line ending
+    let py = format!("\u{feff}ak = \"{ID}\"\r\nsk = \"{SECRET}\"");
+    write(d.path(), "win.py", &py);
+    let env = format!("A=1\r\nALIYUN_AK={ID}\r\nALIYUN_SK={SECRET}");
+    write(d.path(), "win.env", &env);
+    let o = akscan(d.path(), &["fix", ".", "--apply"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("win.py")).unwrap(),
+        "\u{feff}import os\r\nak = os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_ID\"]\r\nsk = os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"]"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("win.env")).unwrap(),
+        "A=1\r\n# ALIYUN_AK: set it in the environment, not in this file (hardcoded AccessKey ID removed by akscan fix)\r\n# ALIYUN_SK: set it in the environment, not in this file (hardcoded AccessKey secret removed by akscan fix)"
+    );
+    check_with(
+        "python3",
+        "--version",
+        &["-m", "py_compile"],
+        &d.path().join("win.py"),
+    );
+    assert_eq!(akscan(d.path(), &["scan", "."]).code, 0);
+}
+
+mod never_panics {
+    use super::{ID, SECRET};
+    use proptest::prelude::*;
+
+    const EXTS: [&str; 16] = [
+        "py",
+        "java",
+        "go",
+        "js",
+        "ts",
+        "php",
+        "cs",
+        "rb",
+        "sh",
+        "env",
+        "yml",
+        "properties",
+        "tf",
+        "tfvars",
+        "json",
+        "txt",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Whatever surrounds the values, planning never panics, and a fixed value is gone
+        /// from the fixed text.
+        #[test]
+        fn planning_any_text(
+            ext in 0..EXTS.len(),
+            docker in any::<bool>(),
+            pre in "(\\PC|[\"'`#/*=:\\\\ \n\r\u{feff}é]){0,30}",
+            mid in "(\\PC|[\"'`#/*=:\\\\ \n\r]){0,12}",
+            post in "(\\PC|[\"'`#/*=:\\\\ \n\r]){0,12}",
+        ) {
+            let path = if docker { "Dockerfile".to_string() } else { format!("f.{}", EXTS[ext]) };
+            let text = format!("{pre}access_key_id = \"{ID}\"{mid}\nsecret_key = '{SECRET}'{post}");
+            let found = akscan::scan::Scanner::builtin().scan_bytes(&path, text.as_bytes());
+            let plan = akscan::fix::plan(&found, |_| Ok(text.clone().into_bytes()));
+            for f in &plan.files {
+                for fp in f.fixes.keys() {
+                    let v = found.iter().find(|x| &x.fingerprint == fp).unwrap();
+                    prop_assert!(!f.fixed.contains(v.secret.expose()), "{}", f.fixed);
+                }
+            }
+        }
+    }
+}

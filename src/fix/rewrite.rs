@@ -162,9 +162,13 @@ fn opens_string(text: &str, ls: usize, q: usize, c: &Code) -> bool {
             None => {
                 if c.quotes.contains(&ch) {
                     in_str = Some(ch);
-                } else if c.line_comments.iter().any(|m| text[i..].starts_with(m)) {
+                } else if c
+                    .line_comments
+                    .iter()
+                    .any(|m| b[i..].starts_with(m.as_bytes()))
+                {
                     return false;
-                } else if text[i..].starts_with("/*") {
+                } else if b[i..].starts_with(b"/*") {
                     // a block comment that is still open at the value
                     match text[i + 2..q].find("*/") {
                         Some(k) => {
@@ -368,7 +372,7 @@ fn go_import(text: &str) -> Option<Edit> {
                 return Some(Edit {
                     start: off,
                     end: off,
-                    text: "\t\"os\"\n".into(),
+                    text: format!("\t\"os\"{}", eol_of(text)),
                 });
             }
         } else if t.starts_with("import (") {
@@ -390,24 +394,24 @@ fn go_import(text: &str) -> Option<Edit> {
         let nl = if text[..end].ends_with('\n') {
             ""
         } else {
-            "\n"
+            eol_of(text)
         };
         return Some(Edit {
             start: end,
             end,
-            text: format!("{nl}import \"os\"\n"),
+            text: format!("{nl}import \"os\"{}", eol_of(text)),
         });
     }
     let end = package_end?;
     let nl = if text[..end].ends_with('\n') {
         ""
     } else {
-        "\n"
+        eol_of(text)
     };
     Some(Edit {
         start: end,
         end,
-        text: format!("{nl}\nimport \"os\"\n"),
+        text: format!("{nl}{eol}import \"os\"{eol}", eol = eol_of(text)),
     })
 }
 
@@ -421,8 +425,9 @@ fn python_import(text: &str) -> Option<Edit> {
     if HAS.is_match(text) {
         return None;
     }
-    let mut off = 0usize;
-    let mut lines = text.split_inclusive('\n').peekable();
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut off = bom;
+    let mut lines = text[off..].split_inclusive('\n').peekable();
     let mut in_doc: Option<&str> = None;
     let mut seen_code = false;
     while let Some(line) = lines.next() {
@@ -467,16 +472,25 @@ fn python_import(text: &str) -> Option<Edit> {
         }
         break;
     }
-    let nl = if off > 0 && !text[..off].ends_with('\n') {
-        "\n"
+    let nl = if off > bom && !text[..off].ends_with('\n') {
+        eol_of(text)
     } else {
         ""
     };
     Some(Edit {
         start: off,
         end: off,
-        text: format!("{nl}import os\n"),
+        text: format!("{nl}import os{}", eol_of(text)),
     })
+}
+
+/// The line ending a file uses: `\r\n` when it has any, else `\n`.
+fn eol_of(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
 }
 
 /// The whole line `ls..le` plus its line ending, and that line ending (`\n`, `\r\n` or none).
