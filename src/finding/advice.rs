@@ -147,7 +147,8 @@ pub fn containment_commands(id: &str, user: Option<&str>, id_redacted: bool) -> 
 pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) -> String {
     let mut s = String::from(
         "# for each key: 1. disable it (reversible: --Status Active turns it back on);\n\
-# 2. look for calls made with it (ActionTrail keeps the last 90 days of events);\n\
+# 2. look for calls made with it in ActionTrail (events of the last 90 days can be looked\n\
+#    up; without --StartTime only the last 7 days are);\n\
 # 3. delete it once nothing legitimate breaks\n",
     );
     if ids_redacted {
@@ -162,18 +163,33 @@ pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) 
 # search the AccessKey ID in the RAM console)\n",
         );
     }
+    let (start, end) = trail_window();
     for (id, user) in keys {
         let user = user.as_deref().unwrap_or(USER_PLACEHOLDER);
         s.push_str(&format!(
             "\n# {id}\n\
 aliyun ram UpdateAccessKey --UserName {user} --UserAccessKeyId {id} --Status Inactive\n\
-aliyun actiontrail LookupEvents --LookupAttribute.1.Key EventAccessKeyId --LookupAttribute.1.Value {id}\n\
+aliyun actiontrail LookupEvents --LookupAttribute.1.Key EventAccessKeyId --LookupAttribute.1.Value {id} --StartTime {start} --EndTime {end}\n\
 aliyun ram DeleteAccessKey --UserName {user} --UserAccessKeyId {id}\n"
         ));
     }
     s.push('\n');
     s.push_str(NEXT_STEPS);
     s
+}
+
+/// The ActionTrail query window: from 89 days ago (events of the last 90 days can be looked
+/// up) to now, in the ISO 8601 UTC form LookupEvents takes.
+fn trail_window() -> (String, String) {
+    use time::macros::format_description;
+    let now = time::OffsetDateTime::now_utc();
+    let start = now - time::Duration::days(89);
+    let day = format_description!("[year]-[month]-[day]T00:00:00Z");
+    let second = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    (
+        start.format(&day).unwrap_or_default(),
+        now.format(&second).unwrap_or_default(),
+    )
 }
 
 /// Where to go after containing a leaked key.
