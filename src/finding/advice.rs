@@ -195,9 +195,11 @@ fn trail_window() -> (String, String) {
 /// Where to go after containing a leaked key.
 pub const NEXT_STEPS: &str = "\
 # then: give the program a RAM role instead of a key (ECS instance role, Function Compute\n\
-# service role, ACK RRSA: the credentials default chain picks it up); where a key cannot be\n\
-# avoided, use a new key of a least-privilege RAM user, kept in ALIBABA_CLOUD_ACCESS_KEY_ID /\n\
-# ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment or a secret store, never in the code.\n";
+# service role, ACK RRSA; the credentials default chain picks it up) with only the\n\
+# permissions it needs and a short maximum session duration. Where a key cannot be avoided,\n\
+# use a new one of a RAM user made for this program alone (API access only, no console\n\
+# login, least privilege), kept in ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET\n\
+# in the environment or a secret store, never in the code.\n";
 
 /// What to do about temporary credentials that were committed.
 pub const RESPONSE_STS: &str = "\

@@ -87,18 +87,22 @@ impl Plan {
     /// The unified diff with every value of `findings` redacted (the removed lines would
     /// otherwise show them): for reading, not for `git apply`.
     pub fn diff_redacted(&self, findings: &[Finding]) -> String {
-        let mut values: Vec<(&str, &str)> = findings
-            .iter()
-            .map(|f| (f.secret.expose(), f.redacted.as_str()))
-            .filter(|(v, _)| !v.is_empty())
-            .collect();
-        values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
-        values.dedup();
-        let mut d = self.diff();
-        for (v, r) in values {
-            d = d.replace(v, r);
+        let mut values: BTreeMap<&str, &str> = BTreeMap::new();
+        for f in findings {
+            if !f.secret.is_empty() {
+                values.insert(f.secret.expose(), f.redacted.as_str());
+            }
         }
-        d
+        let d = self.diff();
+        let (pats, reps): (Vec<&str>, Vec<&str>) = values.into_iter().unzip();
+        match aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&pats)
+        {
+            Ok(ac) => ac.replace_all(&d, &reps),
+            // cannot happen with these few patterns; never print a value in clear
+            Err(_) => String::from("(diff not shown: run with --show-secrets)\n"),
+        }
     }
 
     /// The unified diff of every planned change (`a/` and `b/` prefixes, like git). The
