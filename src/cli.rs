@@ -12,6 +12,7 @@ use crate::baseline::Baseline;
 pub use crate::config::parse_size;
 use crate::config::Config;
 use crate::detect::rules::RuleSet;
+use crate::fix;
 use crate::progress::{self, Counters, Progress};
 use crate::report::{self, Format, RenderOptions, ReportData};
 use crate::scan::{ScanOptions, ScanResult, Scanner, DEFAULT_MAX_FILE_SIZE};
@@ -46,6 +47,91 @@ pub enum Command {
     /// Scan files and directories (and `-` for standard input).
     #[command(after_help = EXIT_HELP)]
     Scan(ScanArgs),
+    /// Scan git: the staged changes (pre-commit), a commit range (CI) or all history (audit).
+    #[command(after_help = GIT_HELP)]
+    Git(GitArgs),
+    /// Install a pre-commit hook that runs `akscan git --staged` (honours core.hooksPath).
+    InstallHook(HookArgs),
+    /// Remove the pre-commit hook written by install-hook (never another hook).
+    UninstallHook(HookArgs),
+    /// Replace hardcoded credentials with environment lookups: print a unified diff, or
+    /// write it with --apply.
+    #[command(after_help = FIX_EXIT_HELP)]
+    Fix(FixArgs),
+}
+
+const GIT_HELP: &str = "\
+Examples:
+  akscan git --staged                     the lines the next commit adds (pre-commit hook)
+  akscan git --range origin/main..HEAD    the lines each commit of a pull request adds (CI)
+  akscan git --since v1.2.0               the same for the commits after a ref
+  akscan git --history                    every blob in every branch and tag (audit)
+
+Exit status: 0 no findings, 1 findings, 2 error (not a repository, unknown ref, empty
+repository, shallow clone without the range's base, git not installed).";
+
+/// `akscan git`: one of the modes, the repository, the common flags.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["staged", "range", "since", "history"])))]
+pub struct GitArgs {
+    /// Scan what the next commit adds: the index against HEAD (for a pre-commit hook).
+    /// Findings on lines the commit does not add are not reported.
+    #[arg(long)]
+    pub staged: bool,
+    /// Scan the lines each commit in A..B adds (a pull request, a push), with its commit,
+    /// author and date. A.. means A..HEAD.
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Scan the commits after REF up to HEAD (same as --range REF..HEAD).
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+    /// Scan every blob reachable from any branch, tag or other ref, once each; each finding
+    /// names the commit that introduced it and whether it is still at HEAD.
+    #[arg(long)]
+    pub history: bool,
+    /// The repository (default: the one around the current directory).
+    #[arg(long, short = 'C', value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// With --staged: only these files (the pre-commit framework passes the staged names).
+    #[arg(value_name = "PATH", requires = "staged")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `akscan install-hook` / `uninstall-hook`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The repository (default: the one around the current directory).
+    #[arg(long, short = 'C', value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// Replace a pre-commit hook akscan did not write (it is kept aside and put back by
+    /// uninstall-hook).
+    #[arg(long)]
+    pub force: bool,
+}
+
+const FIX_EXIT_HELP: &str = "\
+Exit status: 0 no findings (or, with --apply, every finding fixed), 1 findings left to fix, \
+2 error.";
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories to fix (standard input cannot be fixed).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Write the changes (default: print them as a unified diff and write nothing; the
+    /// removed lines show values redacted unless --show-secrets, which prints a diff that
+    /// `git apply` takes). Only
+    /// files with findings inside the given paths are written, each atomically; a file that
+    /// changed since the scan is skipped.
+    #[arg(long)]
+    pub apply: bool,
+    /// Do not honour .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -244,6 +330,10 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Git(args) => run_git(args),
+        Command::InstallHook(args) => run_hook(args, true),
+        Command::UninstallHook(args) => run_hook(args, false),
+        Command::Fix(args) => run_fix(args),
     }
 }
 
@@ -299,6 +389,324 @@ fn run_scan(args: ScanArgs) -> i32 {
     finish(&args.common, &setup, result)
 }
 
+/// An absolute version of `p` (relative to the current directory).
+fn absolute(p: &Path) -> PathBuf {
+    std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
+}
+
+fn run_git(mut args: GitArgs) -> i32 {
+    use crate::source::git::{self, GitScanOptions, Range, Repo};
+    let range = match (&args.range, &args.since) {
+        (Some(r), _) => match Range::parse(r) {
+            Ok(r) => Some(r),
+            Err(e) => return error(e),
+        },
+        (None, Some(since)) => Some(Range {
+            from: Some(since.clone()),
+            to: "HEAD".into(),
+        }),
+        _ => None,
+    };
+    let repo = match Repo::open(&args.repo) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let root = repo.root().to_path_buf();
+    // Reports name files relative to the repository's top: run from there, with the
+    // user's own paths made absolute first.
+    let c = &mut args.common;
+    for p in [
+        &mut c.output,
+        &mut c.config,
+        &mut c.baseline,
+        &mut c.write_baseline,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *p = absolute(p);
+    }
+    for p in &mut c.rules {
+        *p = absolute(p);
+    }
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| {
+            let abs = crate::config::normalize(&cwd.clone().unwrap_or_default().join(p));
+            match abs.strip_prefix(&root) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => p.clone(),
+            }
+        })
+        .collect();
+    if let Err(e) = std::env::set_current_dir(&root) {
+        return error(format!("cannot enter {}: {e}", root.display()));
+    }
+    let setup = match setup(&args.common, Path::new(".")) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let threads = match args.common.threads {
+        Some(0) => return error("--threads must be at least 1"),
+        Some(n) => n,
+        None => ScanOptions::default().threads,
+    };
+    let counters = Arc::new(Counters::default());
+    let show_progress = progress::wanted(args.common.quiet);
+    let opts = GitScanOptions {
+        threads,
+        max_file_size: setup.max_file_size,
+        progress: show_progress.then(|| counters.clone()),
+    };
+    let bar = if show_progress {
+        Progress::start(
+            counters,
+            progress::DELAY,
+            if args.history {
+                "scanning blobs"
+            } else {
+                "scanning"
+            },
+        )
+    } else {
+        Progress::none()
+    };
+    let result = if args.staged {
+        git::scan_staged(&repo, &setup.scanner, &paths, &opts)
+    } else if let Some(r) = &range {
+        git::scan_range(&repo, &setup.scanner, r, &opts)
+    } else {
+        git::scan_history(&repo, &setup.scanner, &opts)
+    };
+    bar.finish();
+    let result = match result {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let code = finish(&args.common, &setup, result);
+    if code == EXIT_FINDINGS && args.staged && !args.common.quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "akscan: commit blocked: the staged changes add credentials. Take them out of the \
+             files (see How to fix), then `git add` the files again; to take a file out of this \
+             commit instead: `git restore --staged <file>`. A false positive: add `akscan:allow` \
+             in a comment on its line, or allowlist the value in .akscan.toml."
+        );
+    }
+    code
+}
+
+fn run_hook(args: HookArgs, install: bool) -> i32 {
+    let repo = match crate::source::git::Repo::open(&args.repo) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let done = if install {
+        crate::hook::install(&repo, args.force)
+    } else {
+        crate::hook::uninstall(&repo)
+    };
+    match done {
+        Ok(o) => {
+            let _ = writeln!(io::stderr(), "akscan: {}", o.message());
+            EXIT_CLEAN
+        }
+        Err(e) => error(e),
+    }
+}
+
+/// Writes `text` to `--output` or standard output (a closed pipe is not an error).
+fn emit(common: &CommonArgs, text: &[u8]) -> Result<(), String> {
+    match &common.output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            match out.write_all(text).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| format!("cannot write the output: {e}")),
+            }
+        }
+    }
+}
+
+fn run_fix(args: FixArgs) -> i32 {
+    let common = &args.common;
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return error("fix cannot rewrite standard input: give files or directories");
+    }
+    if common.write_baseline.is_some() {
+        return error("--write-baseline belongs to scan, not fix");
+    }
+    if !matches!(common.format, Format::Human | Format::Sarif) {
+        return error(
+            "fix prints a unified diff (the default) or, with --format sarif, SARIF with fixes",
+        );
+    }
+    let setup = match setup(common, &scan_root(&args.paths)) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let threads = match common.threads {
+        Some(0) => return error("--threads must be at least 1"),
+        Some(n) => n,
+        None => ScanOptions::default().threads,
+    };
+    let opts = ScanOptions {
+        paths: args.paths.clone(),
+        threads,
+        honor_ignore: !args.no_ignore,
+        max_file_size: setup.max_file_size,
+        exclude: setup.config.exclude.clone().map(Arc::new),
+        ..ScanOptions::default()
+    };
+    let mut result = match setup.scanner.scan(&opts) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    suppress::apply_allow(&mut result, &setup.config);
+    if let Some(b) = &setup.baseline {
+        suppress::apply_baseline(&mut result, b);
+    }
+    let mut err = io::stderr().lock();
+    if !common.quiet {
+        for w in &result.warnings {
+            let _ = writeln!(
+                err,
+                "akscan: warning: {}",
+                report::sanitize::for_terminal(w)
+            );
+        }
+    }
+    let mut findings = std::mem::take(&mut result.findings);
+    if let Some(o) = common.verify_options() {
+        let summary = verify::run(&mut findings, &o);
+        if !common.quiet {
+            for w in &summary.warnings {
+                let _ = writeln!(err, "akscan: warning: {w}");
+            }
+        }
+    }
+    let plan = fix::plan(&findings, |p| std::fs::read(p));
+    let ropts = RenderOptions {
+        show_secrets: common.show_secrets,
+        color: false,
+    };
+    let out = if common.format == Format::Sarif {
+        let data = ReportData {
+            findings: &findings,
+            stats: &result.stats,
+            rules: Some(setup.scanner.rules()),
+            root: Some(&setup.root),
+        };
+        let mut buf = Vec::new();
+        if let Err(e) =
+            report::render_with_fixes(common.format, &data, &ropts, Some(&plan), &mut buf)
+        {
+            return error(format!("cannot write the report: {e}"));
+        }
+        buf
+    } else {
+        if common.show_secrets {
+            plan.diff().into_bytes()
+        } else {
+            plan.diff_redacted(&findings).into_bytes()
+        }
+    };
+    if let Err(e) = emit(common, &out) {
+        return error(e);
+    }
+    let applied = args.apply.then(|| fix::apply(&plan, &args.paths));
+    let show = |p: &str| report::sanitize::for_terminal(p).into_owned();
+    if let Some(rep) = &applied {
+        for (p, n) in &rep.written {
+            let _ = writeln!(
+                err,
+                "akscan: fixed {} ({n} finding{})",
+                show(p),
+                if *n == 1 { "" } else { "s" }
+            );
+        }
+        for (p, why) in &rep.skipped {
+            let _ = writeln!(err, "akscan: skipped {}: {why}", show(p));
+        }
+    }
+    if !common.quiet {
+        for u in &plan.unfixed {
+            let _ = writeln!(
+                err,
+                "akscan: not fixed: {}:{}: {}: {}",
+                show(&u.path),
+                u.line,
+                u.kind.label(),
+                u.reason
+            );
+        }
+        // advice for what is left, once per kind of advice
+        let mut seen: Vec<&str> = Vec::new();
+        for u in &plan.unfixed {
+            let Some(f) = findings.iter().find(|f| f.fingerprint == u.fingerprint) else {
+                continue;
+            };
+            let a = f.advice();
+            if seen.contains(&a.id) {
+                continue;
+            }
+            seen.push(a.id);
+            let _ = writeln!(err, "\nakscan: advice [{}]: {}", a.id, a.summary);
+            for l in a.fix.lines() {
+                let _ = writeln!(err, "    {l}");
+            }
+        }
+        // the leaked keys must be rotated whatever the patch does
+        let ids = report::human::leaked_ids(&findings, &ropts);
+        if !ids.is_empty() {
+            let _ = writeln!(
+                err,
+                "\nakscan: the patch removes the keys from the code, but they have leaked: contain them"
+            );
+        }
+        let redacted =
+            !common.show_secrets && ids.iter().any(|(id, _)| id != report::human::UNKNOWN_ID);
+        if !ids.is_empty() {
+            for l in crate::finding::advice::containment_block(&ids, redacted).lines() {
+                let _ = if l.is_empty() {
+                    writeln!(err)
+                } else {
+                    writeln!(err, "  {}", show(l))
+                };
+            }
+        }
+        let files = plan.files.len();
+        let verb = match &applied {
+            Some(rep) if rep.skipped.is_empty() => "fixed",
+            Some(_) => "planned (see the skipped files)",
+            None => "would be fixed (run with --apply to write)",
+        };
+        let _ = writeln!(
+            err,
+            "akscan: {} of {} finding{} {verb} in {files} file{}; {} left with advice",
+            plan.fixed_count(),
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" },
+            plan.unfixed.len()
+        );
+    }
+    let all_fixed =
+        plan.unfixed.is_empty() && applied.as_ref().is_some_and(|r| r.skipped.is_empty());
+    if findings.is_empty() || all_fixed {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
 /// Most stale baseline entries listed on stderr.
 const MAX_STALE_SHOWN: usize = 20;
 
@@ -345,6 +753,9 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
         rules: Some(setup.scanner.rules()),
         root: Some(&setup.root),
     };
+    // SARIF results carry the fix of each finding
+    let plan =
+        (common.format == Format::Sarif).then(|| fix::plan(data.findings, |p| std::fs::read(p)));
     let stderr_color = use_color(common.color, io::stderr().is_terminal());
     if !common.quiet {
         let mut err = io::stderr().lock();
@@ -398,7 +809,7 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
                 color: false,
             };
             let mut buf = Vec::new();
-            report::render(common.format, &data, &opts, &mut buf)
+            report::render_with_fixes(common.format, &data, &opts, plan.as_ref(), &mut buf)
                 .and_then(|_| std::fs::write(path, &buf))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
@@ -409,7 +820,9 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
             };
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            match report::render(common.format, &data, &opts, &mut out).and_then(|_| out.flush()) {
+            match report::render_with_fixes(common.format, &data, &opts, plan.as_ref(), &mut out)
+                .and_then(|_| out.flush())
+            {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.map_err(|e| format!("cannot write the report: {e}")),
             }

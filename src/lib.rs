@@ -17,6 +17,8 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod finding;
+pub mod fix;
+pub mod hook;
 pub mod progress;
 pub mod report;
 pub mod scan;

@@ -25,6 +25,8 @@ const TICK: Duration = Duration::from_millis(120);
 pub struct Counters {
     pub files: AtomicU64,
     pub bytes: AtomicU64,
+    /// How many files (or blobs) there are in all, when known in advance; 0 if not.
+    pub total: AtomicU64,
 }
 
 /// Whether progress should be shown: stderr is a terminal and the user did not ask for quiet.
@@ -69,7 +71,15 @@ impl Progress {
                 loop {
                     let files = counters.files.load(Ordering::Relaxed);
                     bar.set_position(counters.bytes.load(Ordering::Relaxed));
-                    bar.set_message(format!("{files} file{}", if files == 1 { "" } else { "s" }));
+                    let total = counters.total.load(Ordering::Relaxed);
+                    if total > 0 {
+                        bar.set_message(format!("{files}/{total}"));
+                    } else {
+                        bar.set_message(format!(
+                            "{files} file{}",
+                            if files == 1 { "" } else { "s" }
+                        ));
+                    }
                     bar.tick();
                     match rx.recv_timeout(TICK) {
                         Err(RecvTimeoutError::Timeout) => {}

@@ -343,48 +343,17 @@ impl Worker<'_> {
     }
 
     fn scan_reader<R: Read>(&mut self, display: &str, r: R) -> std::io::Result<ReadSummary> {
-        let detector = &self.scanner.detector;
-        let scratch = &mut self.scratch;
-        let findings = &mut self.local.findings;
-        let mut seen = HashMap::new();
-        let language = Language::from_path(display);
-        let mut seen_view = HashMap::new();
-        let decoders = self.opts.decode.then_some(&self.scanner.decoders);
-        let summary =
-            self.reader
-                .read(r, self.opts.max_file_size, self.opts.scan_binary, |chunk| {
-                    let dets = detector.detect_with(chunk.data, scratch);
-                    let plain_from = findings.len();
-                    if !dets.is_empty() {
-                        let mut b = FindingBuilder {
-                            rules: detector.rules(),
-                            path: display,
-                            language,
-                            base_line: chunk.base_line,
-                            encoding: chunk.encoding,
-                            seen: &mut seen,
-                        };
-                        findings.extend(b.build(chunk.data, &dets, chunk.report.clone()));
-                    }
-                    if let Some(dec) = decoders {
-                        let anchors = scratch.anchors();
-                        if let Some(view) = dec.view(chunk.data, &anchors) {
-                            let vd = detector.detect_with(&view.data, scratch);
-                            if !vd.is_empty() {
-                                let mut b = FindingBuilder {
-                                    rules: detector.rules(),
-                                    path: display,
-                                    language,
-                                    base_line: chunk.base_line,
-                                    encoding: None,
-                                    seen: &mut seen_view,
-                                };
-                                let vf = b.build(&view.data, &vd, 0..view.data.len());
-                                view_findings(&chunk, &view, &vd, vf, findings, plain_from);
-                            }
-                        }
-                    }
-                })?;
+        let summary = read_and_detect(
+            &self.scanner.detector,
+            &mut self.reader,
+            &mut self.scratch,
+            display,
+            r,
+            self.opts.max_file_size,
+            self.opts.scan_binary,
+            self.opts.decode.then_some(&self.scanner.decoders),
+            &mut self.local.findings,
+        )?;
         self.local.stats.files_scanned += 1;
         self.local.stats.bytes_scanned += summary.bytes;
         if let Some(p) = &self.opts.progress {
@@ -473,6 +442,93 @@ fn view_findings(
         }
     }
     findings.extend(kept);
+}
+
+/// Reads `r` in chunks and appends the findings of each chunk to `findings`. The one place
+/// where read → detect → finding happens, for files, standard input and buffers alike.
+/// With `decoders`, each chunk's decoded view (base64, escapes, split literals…) is
+/// scanned too.
+#[allow(clippy::too_many_arguments)]
+fn read_and_detect<R: Read>(
+    detector: &Detector,
+    reader: &mut ChunkReader,
+    scratch: &mut Scratch,
+    display: &str,
+    r: R,
+    max_bytes: u64,
+    scan_binary: bool,
+    decoders: Option<&Decoders>,
+    findings: &mut Vec<Finding>,
+) -> std::io::Result<ReadSummary> {
+    let mut seen = HashMap::new();
+    let mut seen_view = HashMap::new();
+    let language = Language::from_path(display);
+    reader.read(r, max_bytes, scan_binary, |chunk| {
+        let dets = detector.detect_with(chunk.data, scratch);
+        let plain_from = findings.len();
+        if !dets.is_empty() {
+            let mut b = FindingBuilder {
+                rules: detector.rules(),
+                path: display,
+                language,
+                base_line: chunk.base_line,
+                encoding: chunk.encoding,
+                seen: &mut seen,
+            };
+            findings.extend(b.build(chunk.data, &dets, chunk.report.clone()));
+        }
+        let Some(dec) = decoders else {
+            return;
+        };
+        let anchors = scratch.anchors();
+        let Some(view) = dec.view(chunk.data, &anchors) else {
+            return;
+        };
+        let vd = detector.detect_with(&view.data, scratch);
+        if vd.is_empty() {
+            return;
+        }
+        let mut b = FindingBuilder {
+            rules: detector.rules(),
+            path: display,
+            language,
+            base_line: chunk.base_line,
+            encoding: None,
+            seen: &mut seen_view,
+        };
+        let vf = b.build(&view.data, &vd, 0..view.data.len());
+        view_findings(&chunk, &view, &vd, vf, findings, plain_from);
+    })
+}
+
+/// Scans in-memory buffers (git blobs) one after another with reused buffers: one per
+/// thread. Binary buffers are scanned up to their first NUL byte, like files.
+pub struct BufferScanner<'a> {
+    scanner: &'a Scanner,
+    reader: ChunkReader,
+    scratch: Scratch,
+}
+
+impl BufferScanner<'_> {
+    /// The findings in `data` reported at `path`, sorted, and what reading it found
+    /// (`binary`).
+    pub fn scan(&mut self, path: &str, data: &[u8]) -> (Vec<Finding>, ReadSummary) {
+        let mut findings = Vec::new();
+        let summary = read_and_detect(
+            &self.scanner.detector,
+            &mut self.reader,
+            &mut self.scratch,
+            path,
+            data,
+            u64::MAX,
+            false,
+            Some(&self.scanner.decoders),
+            &mut findings,
+        )
+        .unwrap_or_default(); // reading a slice cannot fail
+        sort_findings(&mut findings);
+        (findings, summary)
+    }
 }
 
 impl walk::Visitor for Worker<'_> {
@@ -564,6 +620,15 @@ impl Scanner {
         let mut result = merge(sink.into_inner().unwrap_or_default());
         result.stats.elapsed_ms = started.elapsed().as_millis() as u64;
         Ok(result)
+    }
+
+    /// A scanner for many buffers in a row (one per thread).
+    pub fn buffer_scanner(&self) -> BufferScanner<'_> {
+        BufferScanner {
+            scanner: self,
+            reader: ChunkReader::default(),
+            scratch: Scratch::default(),
+        }
     }
 
     /// Scans one in-memory buffer (a git blob, a test string) reported as `path`.

@@ -172,3 +172,30 @@ fn adversarial_buffer_of_many_megabytes_completes() {
     let found = scanner.scan_bytes("adversarial.txt", text.as_bytes());
     assert!(found.len() >= 80_000, "{}", found.len());
 }
+
+/// Inputs the fuzzers (fuzz/) found crashing, kept as regression tests. Each must scan
+/// without a panic, and no finding's redacted value or excerpt may hold its value.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let scanner = akscan::scan::Scanner::builtin();
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let data = std::fs::read(&path).unwrap();
+        let found = scanner.scan_bytes("fuzz.txt", &data);
+        for f in &found {
+            let v = f.secret.expose();
+            assert!(f.line >= 1 && f.column >= 1 && f.end_column > f.column);
+            assert!(!f.redacted.contains(v), "{}: redacted", path.display());
+            assert!(
+                !f.excerpt.contains(v),
+                "{}: excerpt {}",
+                path.display(),
+                f.excerpt
+            );
+        }
+        n += 1;
+    }
+    assert!(n > 0);
+}

@@ -130,6 +130,77 @@ leaked AccessKey ID. Deleting the line or rewriting git history does not un-leak
 rotating it does. Keep long-term keys only on RAM users that hold the least privilege \
 their job needs, never on the Alibaba Cloud root account.";
 
+/// The RAM user placeholder in containment commands.
+pub const USER_PLACEHOLDER: &str = "<ram-user-name>";
+
+/// The copy-paste aliyun CLI commands that contain one leaked permanent AccessKey (see
+/// [`containment_block`]).
+pub fn containment_commands(id: &str, user: Option<&str>, id_redacted: bool) -> String {
+    containment_block(&[(id.to_string(), user.map(str::to_string))], id_redacted)
+}
+
+/// The copy-paste aliyun CLI commands that contain leaked permanent AccessKeys: for each,
+/// disable it, look for its use in ActionTrail, delete it; then where to go instead (a RAM
+/// role, or environment variables). `keys` are the AccessKey IDs as they may be shown
+/// (redacted unless the user asked for secrets), each with the RAM user that owns it when
+/// known (`--verify`). The explanations come once, the commands once per key.
+pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) -> String {
+    let mut s = String::from(
+        "# for each key: 1. disable it (reversible: --Status Active turns it back on);\n\
+# 2. look for calls made with it in ActionTrail (events of the last 90 days can be looked\n\
+#    up; without --StartTime only the last 7 days are);\n\
+# 3. delete it once nothing legitimate breaks\n",
+    );
+    if ids_redacted {
+        s.push_str(
+            "# the AccessKey IDs are redacted: copy the full ID from the RAM console, or run\n\
+# akscan again with --show-secrets to print them\n",
+        );
+    }
+    if keys.iter().any(|(_, u)| u.is_none()) {
+        s.push_str(
+            "# <ram-user-name>: the RAM user that owns the key (akscan --verify reports it, or\n\
+# search the AccessKey ID in the RAM console)\n",
+        );
+    }
+    let (start, end) = trail_window();
+    for (id, user) in keys {
+        let user = user.as_deref().unwrap_or(USER_PLACEHOLDER);
+        s.push_str(&format!(
+            "\n# {id}\n\
+aliyun ram UpdateAccessKey --UserName {user} --UserAccessKeyId {id} --Status Inactive\n\
+aliyun actiontrail LookupEvents --LookupAttribute.1.Key EventAccessKeyId --LookupAttribute.1.Value {id} --StartTime {start} --EndTime {end}\n\
+aliyun ram DeleteAccessKey --UserName {user} --UserAccessKeyId {id}\n"
+        ));
+    }
+    s.push('\n');
+    s.push_str(NEXT_STEPS);
+    s
+}
+
+/// The ActionTrail query window: from 89 days ago (events of the last 90 days can be looked
+/// up) to now, in the ISO 8601 UTC form LookupEvents takes.
+fn trail_window() -> (String, String) {
+    use time::macros::format_description;
+    let now = time::OffsetDateTime::now_utc();
+    let start = now - time::Duration::days(89);
+    let day = format_description!("[year]-[month]-[day]T00:00:00Z");
+    let second = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    (
+        start.format(&day).unwrap_or_default(),
+        now.format(&second).unwrap_or_default(),
+    )
+}
+
+/// Where to go after containing a leaked key.
+pub const NEXT_STEPS: &str = "\
+# then: give the program a RAM role instead of a key (ECS instance role, Function Compute\n\
+# service role, ACK RRSA; the credentials default chain picks it up) with only the\n\
+# permissions it needs and a short maximum session duration. Where a key cannot be avoided,\n\
+# use a new one of a RAM user made for this program alone (API access only, no console\n\
+# login, least privilege), kept in ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET\n\
+# in the environment or a secret store, never in the code.\n";
+
 /// What to do about temporary credentials that were committed.
 pub const RESPONSE_STS: &str = "\
 STS credentials expire, but until then they act with the full permissions of the RAM role \

@@ -301,7 +301,75 @@ fn excerpt(
     if hi < le {
         out.push('…');
     }
+    // A credential can appear again on the same line where no rule matched it (a copy
+    // after a typo'd name, a log line repeating it): mask every copy, and any piece of
+    // one cut by the excerpt's ends, of the values detected near this one.
+    let near_lo = dets.partition_point(|d| d.start + EXCERPT_REACH < ls);
+    let mut masked = 0usize;
+    for d in &dets[near_lo..] {
+        if d.start >= le || masked == MASK_MAX {
+            break;
+        }
+        if d.end <= ls || d.start.abs_diff(s) > EXCERPT_REACH {
+            continue;
+        }
+        let v = String::from_utf8_lossy(&buf[d.start..d.end]);
+        if v.len() < MASK_MIN {
+            continue;
+        }
+        let r = &rules.rules[d.rule];
+        mask_copies(&mut out, &v, &redact(&v, r.redact, r.filters.fixed_prefix));
+        masked += 1;
+    }
     out.trim().to_string()
+}
+
+/// Values shorter than this are not searched for again in an excerpt.
+const MASK_MIN: usize = 8;
+/// Most nearby values searched for in one excerpt (a minified line can hold thousands).
+const MASK_MAX: usize = 32;
+
+/// Replaces every copy of `value` in `text` by `redacted`, and masks a piece of `value`
+/// cut by the start or the end of `text` (after or before an ellipsis).
+fn mask_copies(text: &mut String, value: &str, redacted: &str) {
+    if text.contains(value) {
+        *text = text.replace(value, redacted);
+    }
+    // a copy cut at the end: `…` not included, the longest prefix of value ending text
+    let body_end = text.strip_suffix('…').map_or(text.len(), |t| t.len());
+    if let Some(k) = longest_overlap(&text[..body_end], value, true) {
+        text.replace_range(
+            body_end - k..body_end,
+            &"*".repeat(value[..k].chars().count()),
+        );
+    }
+    let body_start = if text.starts_with('…') {
+        '…'.len_utf8()
+    } else {
+        0
+    };
+    if let Some(k) = longest_overlap(&text[body_start..], value, false) {
+        let stars = "*".repeat(value[value.len() - k..].chars().count());
+        text.replace_range(body_start..body_start + k, &stars);
+    }
+}
+
+/// The length of the longest piece of `value` (at least [`MASK_MIN`] / 2 bytes, shorter
+/// than `value`) that ends `text` as a prefix of `value` (`at_end`), or starts `text` as
+/// a suffix of `value`.
+fn longest_overlap(text: &str, value: &str, at_end: bool) -> Option<usize> {
+    let max = value.len().saturating_sub(1).min(text.len());
+    (MASK_MIN / 2..=max).rev().find(|&k| {
+        if at_end {
+            value.is_char_boundary(k)
+                && text.is_char_boundary(text.len() - k)
+                && text.ends_with(&value[..k])
+        } else {
+            value.is_char_boundary(value.len() - k)
+                && text.is_char_boundary(k)
+                && text.starts_with(&value[value.len() - k..])
+        }
+    })
 }
 
 #[cfg(test)]
@@ -332,6 +400,26 @@ mod tests {
         assert_eq!(redact("ab", spec, 0), "**");
         let long = "CAIS".to_string() + &"x".repeat(500);
         assert!(redact(&long, spec, 4).starts_with("CAIS********…[504 chars]…"));
+    }
+
+    #[test]
+    fn excerpt_masks_copies_and_cut_pieces_of_a_value() {
+        let v = "KByjyMCfGipqgNWkvSm13ImKdwjJ4s";
+        let mut t = format!("SECRET={v} then SE<RET={v} on port 80");
+        mask_copies(&mut t, v, "KBy***J4s");
+        assert!(!t.contains(v), "{t}");
+        assert_eq!(t.matches("KBy***J4s").count(), 2);
+        // cut by the excerpt's end and start
+        let mut t = format!("x = 1 {}…", &v[..20]);
+        mask_copies(&mut t, v, "KBy***J4s");
+        assert_eq!(t, format!("x = 1 {}…", "*".repeat(20)));
+        let mut t = format!("…{} = y", &v[12..]);
+        mask_copies(&mut t, v, "KBy***J4s");
+        assert_eq!(t, format!("…{} = y", "*".repeat(v.len() - 12)));
+        // ordinary text is left alone
+        let mut t = "a = KB".to_string();
+        mask_copies(&mut t, v, "KBy***J4s");
+        assert_eq!(t, "a = KB");
     }
 
     #[test]

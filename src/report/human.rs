@@ -173,11 +173,63 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
     for r in responses {
         writeln!(out, "  {r}")?;
     }
+    let ids = leaked_ids(data.findings, opts);
+    if !ids.is_empty() {
+        writeln!(out, "\n{}", st.bold("Contain the leaked keys (aliyun CLI)"))?;
+        let redacted = !opts.show_secrets && ids.iter().any(|(id, _)| id != UNKNOWN_ID);
+        for l in crate::finding::advice::containment_block(&ids, redacted).lines() {
+            if l.is_empty() {
+                writeln!(out)?;
+            } else {
+                writeln!(out, "  {}", for_terminal(l))?;
+            }
+        }
+    }
     writeln!(
         out,
         "\n  A false positive? Add `akscan:allow` in a comment on its line, or allowlist the value in .akscan.toml."
     )?;
     Ok(())
+}
+
+/// What stands for an AccessKey ID that was not found next to its secret.
+pub const UNKNOWN_ID: &str = "<AccessKeyId>";
+
+/// The permanent AccessKey IDs to contain, as shown (redacted unless `show_secrets`), each
+/// with its RAM user when `--verify` found it; `<AccessKeyId>` for a secret found alone.
+pub fn leaked_ids(findings: &[Finding], opts: &RenderOptions) -> Vec<(String, Option<String>)> {
+    use crate::detect::rules::Kind;
+    let by_fp: BTreeMap<&str, &Finding> = findings
+        .iter()
+        .map(|f| (f.fingerprint.as_str(), f))
+        .collect();
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for f in findings {
+        let id = match f.kind {
+            Kind::AccessKeyId => Some(f),
+            Kind::AccessKeySecret => f
+                .pair
+                .as_deref()
+                .and_then(|p| by_fp.get(p).copied())
+                .filter(|p| p.kind == Kind::AccessKeyId),
+            _ => continue,
+        };
+        let shown = id.map_or(UNKNOWN_ID.to_string(), |i| shown_value(i, opts));
+        let user = [Some(f), id]
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.verification.as_ref()?.identity.as_ref())
+            .find_map(|i| i.arn.rsplit_once(":user/").map(|(_, u)| u.to_string()));
+        match out.iter_mut().find(|(s, _)| *s == shown) {
+            Some(e) => {
+                if e.1.is_none() {
+                    e.1 = user;
+                }
+            }
+            None => out.push((shown, user)),
+        }
+    }
+    out
 }
 
 /// The one-paragraph summary printed on stderr after a scan.

@@ -105,11 +105,23 @@ pub fn render(
     opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_with_fixes(format, data, opts, None, out)
+}
+
+/// Writes the report in `format`; SARIF results carry the fixes of `fixes` (from
+/// [`crate::fix::plan`]), other formats ignore them.
+pub fn render_with_fixes(
+    format: Format,
+    data: &ReportData<'_>,
+    opts: &RenderOptions,
+    fixes: Option<&crate::fix::Plan>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
+        Format::Sarif => sarif::render_with_fixes(data, opts, fixes, out),
         Format::Human => human::render(data, opts, out),
         Format::Json => json::render(data, opts, out),
         Format::Jsonl => json::render_lines(data, opts, out),
-        Format::Sarif => sarif::render(data, opts, out),
         Format::Github => github::render(data, opts, out),
     }
 }

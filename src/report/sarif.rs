@@ -11,14 +11,16 @@ use std::io::{self, Write};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Location, Message,
+    MultiformatMessageString, PhysicalLocation, PropertyBag, Region, Replacement,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
 };
 
 use super::{shown_value, Located, Locator, RenderOptions, ReportData};
 use crate::detect::rules::{Kind, Severity};
 use crate::finding::{advice, Finding, Language};
+use crate::fix::Plan;
 
 /// The `uriBaseId` of every relative location.
 pub const SRCROOT: &str = "%SRCROOT%";
@@ -128,6 +130,11 @@ fn help(r: &RuleInfo<'_>) -> MultiformatMessageString {
             text.push_str(&format!("\n\n[{}] {}\n{}", a.id, a.summary, a.fix));
         }
     }
+    if !sts {
+        let cmds = advice::containment_commands("<AccessKeyId>", None, false);
+        text.push_str(&format!("\n\nContain a leaked key (aliyun CLI):\n{cmds}"));
+        md.push_str(&format!("\n## Contain a leaked key\n\n```sh\n{cmds}```\n"));
+    }
     md.push_str(&format!(
         "\n## After a leak\n\n{}\n\n## False positives\n\nAdd `akscan:allow` in a comment on the line (or `akscan:allow({})` to allow only this rule), or allowlist the value in `.akscan.toml`.\n",
         general.response, r.id
@@ -225,8 +232,8 @@ pub(crate) fn message(
     m
 }
 
-fn location(f: &Finding, loc: &Locator) -> Location {
-    let artifact = match loc.locate(&f.path) {
+fn artifact(path: &str, loc: &Locator) -> ArtifactLocation {
+    match loc.locate(path) {
         Located::Relative(rel) => ArtifactLocation::builder()
             .uri(encode_path(&rel))
             .uri_base_id(SRCROOT)
@@ -234,7 +241,51 @@ fn location(f: &Finding, loc: &Locator) -> Location {
         Located::Absolute(abs) => ArtifactLocation::builder()
             .uri(file_uri(&abs, false))
             .build(),
-    };
+    }
+}
+
+/// The SARIF `fixes` entry of a finding the plan fixes: the same edits `akscan fix` makes,
+/// as replacements of regions of the original file (columns in code points).
+fn fix_entry(f: &Finding, plan: &Plan, loc: &Locator) -> Option<Fix> {
+    let (file, edits) = plan.fix_for(&f.fingerprint)?;
+    let replacements: Vec<Replacement> = edits
+        .iter()
+        .map(|e| {
+            let (sl, sc) = file.position(e.start);
+            let (el, ec) = file.position(e.end);
+            let region = Region::builder()
+                .start_line(sl as i64)
+                .start_column(sc as i64)
+                .end_line(el as i64)
+                .end_column(ec as i64)
+                .build();
+            Replacement::builder()
+                .deleted_region(region)
+                .inserted_content(ArtifactContent::builder().text(e.text.clone()).build())
+                .build()
+        })
+        .collect();
+    let change = ArtifactChange::builder()
+        .artifact_location(artifact(&f.path, loc))
+        .replacements(replacements)
+        .build();
+    Some(
+        Fix::builder()
+            .description(
+                Message::builder()
+                    .text(format!(
+                        "Replace the hardcoded {} with a lookup (the value is removed, not moved)",
+                        f.kind.label()
+                    ))
+                    .build(),
+            )
+            .artifact_changes(vec![change])
+            .build(),
+    )
+}
+
+fn location(f: &Finding, loc: &Locator) -> Location {
+    let artifact = artifact(&f.path, loc);
     let region = Region::builder()
         .start_line(f.line as i64)
         .start_column(f.column as i64)
@@ -253,6 +304,15 @@ fn location(f: &Finding, loc: &Locator) -> Location {
 
 /// Builds the SARIF log.
 pub fn build(data: &ReportData<'_>, opts: &RenderOptions) -> Sarif {
+    build_with_fixes(data, opts, None)
+}
+
+/// Builds the SARIF log; results that `fixes` fixes carry the change as a `fixes` entry.
+pub fn build_with_fixes(
+    data: &ReportData<'_>,
+    opts: &RenderOptions,
+    fixes: Option<&Plan>,
+) -> Sarif {
     let loc = Locator::new(data.root);
     // the rules: every rule in use, then any rule only known from a finding
     let mut infos: Vec<RuleInfo<'_>> = match data.rules {
@@ -320,7 +380,8 @@ pub fn build(data: &ReportData<'_>, opts: &RenderOptions) -> Sarif {
                     props.insert("present_at_head".to_string(), serde_json::Value::from(h));
                 }
             }
-            SarifResult::builder()
+            let fix = fixes.and_then(|p| fix_entry(f, p, &loc));
+            let mut r = SarifResult::builder()
                 .rule_id(f.rule_id.as_str())
                 .rule_index(index[f.rule_id.as_str()] as i64)
                 .level(level(f.severity))
@@ -328,7 +389,9 @@ pub fn build(data: &ReportData<'_>, opts: &RenderOptions) -> Sarif {
                 .locations(vec![location(f, &loc)])
                 .partial_fingerprints(fps)
                 .properties(PropertyBag::builder().additional_properties(props).build())
-                .build()
+                .build();
+            r.fixes = fix.map(|x| vec![x]);
+            r
         })
         .collect();
 
@@ -364,7 +427,17 @@ pub fn build(data: &ReportData<'_>, opts: &RenderOptions) -> Sarif {
 
 /// Writes the SARIF log as pretty JSON.
 pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let log = build(data, opts);
+    render_with_fixes(data, opts, None, out)
+}
+
+/// Writes the SARIF log as pretty JSON, with `fixes` entries from the plan.
+pub fn render_with_fixes(
+    data: &ReportData<'_>,
+    opts: &RenderOptions,
+    fixes: Option<&Plan>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let log = build_with_fixes(data, opts, fixes);
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }

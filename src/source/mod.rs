@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod decode;
+pub mod git;
 pub mod notebook;
 pub mod read;
 pub mod walk;
