@@ -7,7 +7,8 @@ use std::ops::Range;
 
 /// Whether a path names a Jupyter notebook.
 pub fn is_notebook(name: &str) -> bool {
-    name.len() > 6 && name[name.len() - 6..].eq_ignore_ascii_case(".ipynb")
+    let b = name.as_bytes();
+    b.len() > 6 && b[b.len() - 6..].eq_ignore_ascii_case(b".ipynb")
 }
 
 /// The byte ranges of the objects of the top-level `"cells"` array, in order. One linear
@@ -108,6 +109,13 @@ mod tests {
         assert_eq!(cell_at(&spans, s.find("\"b\"").unwrap()), Some(2));
         assert_eq!(cell_at(&spans, 3), None);
         assert!(cell_spans(b"not json {[").is_empty());
+    }
+
+    #[test]
+    fn notebook_names() {
+        assert!(is_notebook("a/Demo.IPYNB"));
+        assert!(!is_notebook("ipynb"));
+        assert!(!is_notebook("naïve-日本語"));
     }
 
     #[test]
