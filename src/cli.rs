@@ -231,6 +231,15 @@ pub struct ScanArgs {
     /// Follow symbolic links (default: links inside the tree are skipped and counted).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Do not look inside archives (zip, jar, war, whl, apk, docx, xlsx, tar, tar.gz, gz).
+    #[arg(long)]
+    pub no_archives: bool,
+    /// How many archives deep to look (an archive inside an archive is 2).
+    #[arg(long, value_name = "N", default_value_t = crate::scan::DEFAULT_ARCHIVE_DEPTH)]
+    pub archive_depth: u32,
+    /// Do not decode values (base64, escapes, percent-encoding, split string literals).
+    #[arg(long)]
+    pub no_decode: bool,
 }
 
 /// Whether to colour a stream.
@@ -360,6 +369,9 @@ fn run_scan(args: ScanArgs) -> i32 {
         follow_symlinks: args.follow_symlinks,
         max_file_size: setup.max_file_size,
         scan_binary: args.scan_binary,
+        decode: !args.no_decode,
+        archives: !args.no_archives,
+        archive_depth: args.archive_depth,
         exclude: setup.config.exclude.clone().map(Arc::new),
         progress: show_progress.then(|| counters.clone()),
     };

@@ -3,7 +3,8 @@
 //! tests use.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -12,16 +13,23 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::config::PathFilter;
+use crate::detect::encoded::{Decoders, View};
 use crate::detect::rules::RuleSet;
-use crate::detect::{Detector, Scratch};
-use crate::finding::{Finding, FindingBuilder, Language};
+use crate::detect::{Detection, Detector, Scratch};
+use crate::finding::{char_count, fingerprint, Finding, FindingBuilder, Language};
 use crate::progress::Counters;
-use crate::source::read::{ChunkReader, ReadSummary};
+use crate::source::read::{Chunk, ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
-use crate::source::{open_regular, OpenError};
+use crate::source::{archive, notebook, open_regular, OpenError};
 
 /// Default size limit: larger files are skipped and reported.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
+
+/// Most bytes decompressed from one archive (nested archives included).
+pub const ARCHIVE_BUDGET: u64 = 512 << 20;
+
+/// Default `--archive-depth`.
+pub const DEFAULT_ARCHIVE_DEPTH: u32 = 2;
 
 /// At most this many warnings are kept; the rest are counted.
 const MAX_WARNINGS: usize = 200;
@@ -44,6 +52,12 @@ pub struct ScanOptions {
     pub exclude: Option<Arc<PathFilter>>,
     /// Live counts of files and bytes scanned, for a progress display.
     pub progress: Option<Arc<Counters>>,
+    /// Also scan decoded views: base64 values, escapes, split literals, continued lines.
+    pub decode: bool,
+    /// Look inside archives (zip family, tar, gzip).
+    pub archives: bool,
+    /// How many archives deep to look (an archive in an archive is depth 2).
+    pub archive_depth: u32,
 }
 
 impl Default for ScanOptions {
@@ -58,6 +72,9 @@ impl Default for ScanOptions {
             scan_binary: false,
             exclude: None,
             progress: None,
+            decode: true,
+            archives: true,
+            archive_depth: DEFAULT_ARCHIVE_DEPTH,
         }
     }
 }
@@ -71,6 +88,12 @@ pub struct Skipped {
     pub special: u64,
     pub symlink: u64,
     pub excluded: u64,
+    /// Archive members over the decompression limits (zip bombs): reported, not followed.
+    pub archive_limit: u64,
+    /// Archives nested deeper than `--archive-depth`.
+    pub archive_depth: u64,
+    /// Encrypted archive members.
+    pub encrypted: u64,
 }
 
 impl Skipped {
@@ -82,11 +105,22 @@ impl Skipped {
             SkipReason::Special => self.special += 1,
             SkipReason::Symlink => self.symlink += 1,
             SkipReason::Excluded => self.excluded += 1,
+            SkipReason::ArchiveLimit => self.archive_limit += 1,
+            SkipReason::ArchiveDepth => self.archive_depth += 1,
+            SkipReason::Encrypted => self.encrypted += 1,
         }
     }
 
     pub fn total(&self) -> u64 {
-        self.binary + self.too_large + self.unreadable + self.special + self.symlink + self.excluded
+        self.binary
+            + self.too_large
+            + self.unreadable
+            + self.special
+            + self.symlink
+            + self.excluded
+            + self.archive_limit
+            + self.archive_depth
+            + self.encrypted
     }
 
     fn merge(&mut self, o: &Skipped) {
@@ -96,6 +130,9 @@ impl Skipped {
         self.special += o.special;
         self.symlink += o.symlink;
         self.excluded += o.excluded;
+        self.archive_limit += o.archive_limit;
+        self.archive_depth += o.archive_depth;
+        self.encrypted += o.encrypted;
     }
 }
 
@@ -149,6 +186,7 @@ pub enum ScanError {
 #[derive(Debug)]
 pub struct Scanner {
     detector: Detector,
+    decoders: Decoders,
 }
 
 /// Per-thread state: reused buffers and local results, merged when the thread ends.
@@ -198,6 +236,21 @@ impl Worker<'_> {
             ));
             return;
         }
+        if notebook::is_notebook(&display) {
+            self.scan_notebook(&display, file);
+            return;
+        }
+        let file = if self.opts.archives
+            && self.opts.archive_depth > 0
+            && archive::has_archive_ext(&display)
+        {
+            match self.try_archive(&display, file) {
+                Some(f) => f,
+                None => return,
+            }
+        } else {
+            file
+        };
         match self.scan_reader(&display, file) {
             Ok(summary) => {
                 if summary.truncated {
@@ -212,6 +265,83 @@ impl Worker<'_> {
         }
     }
 
+    /// Scans a notebook whole and numbers each finding's cell.
+    fn scan_notebook(&mut self, display: &str, file: File) {
+        let mut data = Vec::new();
+        if let Err(e) = file.take(self.opts.max_file_size).read_to_end(&mut data) {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: read error: {e}"));
+            return;
+        }
+        self.scan_notebook_bytes(display, &data);
+    }
+
+    fn scan_notebook_bytes(&mut self, display: &str, data: &[u8]) {
+        let before = self.local.findings.len();
+        if let Err(e) = self.scan_reader(display, data) {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: read error: {e}"));
+            return;
+        }
+        if self.local.findings.len() == before {
+            return;
+        }
+        let spans = notebook::cell_spans(data);
+        for f in &mut self.local.findings[before..] {
+            let pos = notebook::offset_of(data, f.line, f.column);
+            f.cell = notebook::cell_at(&spans, pos);
+        }
+    }
+
+    /// Scans `file` as an archive when it is one (and returns None); otherwise hands it
+    /// back, rewound, for a plain scan.
+    fn try_archive(&mut self, display: &str, mut file: File) -> Option<File> {
+        let mut head = Vec::with_capacity(archive::HEAD_LEN);
+        let rewound = (&mut file)
+            .take(archive::HEAD_LEN as u64)
+            .read_to_end(&mut head)
+            .and_then(|_| file.seek(SeekFrom::Start(0)));
+        if let Err(e) = rewound {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: read error: {e}"));
+            return None;
+        }
+        let kind = archive::kind_of(display, &head)?;
+        self.scan_archive(display, kind, std::io::BufReader::new(file));
+        None
+    }
+
+    /// Scans the members of an archive.
+    fn scan_archive<R: Read + Seek>(&mut self, display: &str, kind: archive::Kind, r: R) {
+        let limits = archive::Limits {
+            depth: self.opts.archive_depth,
+            max_member: self.opts.max_file_size,
+            max_total: ARCHIVE_BUDGET.min(self.opts.max_file_size.saturating_mul(8)),
+        };
+        let result = {
+            let mut visit = |ev: archive::Event<'_>| match ev {
+                archive::Event::Member { path, data } if notebook::is_notebook(path) => {
+                    self.scan_notebook_bytes(path, data)
+                }
+                archive::Event::Member { path, data } => {
+                    if let Err(e) = self.scan_reader(path, data) {
+                        self.local.stats.skipped.add(SkipReason::Unreadable);
+                        self.warn(format!("{path}: read error: {e}"));
+                    }
+                }
+                archive::Event::Skip { reason, detail, .. } => {
+                    self.local.stats.skipped.add(reason);
+                    self.warn(detail);
+                }
+            };
+            archive::Walker::new(limits, &mut visit).walk(display, kind, r)
+        };
+        if let Err(e) = result {
+            self.local.stats.skipped.add(SkipReason::Unreadable);
+            self.warn(format!("{display}: unreadable archive: {e}"));
+        }
+    }
+
     fn scan_reader<R: Read>(&mut self, display: &str, r: R) -> std::io::Result<ReadSummary> {
         let summary = read_and_detect(
             &self.scanner.detector,
@@ -221,6 +351,7 @@ impl Worker<'_> {
             r,
             self.opts.max_file_size,
             self.opts.scan_binary,
+            self.opts.decode.then_some(&self.scanner.decoders),
             &mut self.local.findings,
         )?;
         self.local.stats.files_scanned += 1;
@@ -236,8 +367,87 @@ impl Worker<'_> {
     }
 }
 
+/// Adds the findings of a decoded view: those inside a decoded segment, placed at the
+/// encoded value in the original chunk, minus values the plain scan already reported on
+/// the same line.
+fn view_findings(
+    chunk: &Chunk<'_>,
+    view: &View,
+    dets: &[Detection],
+    vf: Vec<Finding>,
+    findings: &mut Vec<Finding>,
+    plain_from: usize,
+) {
+    let data = chunk.data;
+    let mut kept: Vec<Finding> = Vec::new();
+    // fingerprint in the view -> fingerprint reported (a plain duplicate's)
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for (d, mut f) in dets.iter().zip(vf) {
+        let os = view.to_orig(d.start);
+        let oe = view.to_orig_end(d.end).max(os);
+        let line = chunk.base_line + memchr::memchr_iter(b'\n', &data[..os]).count();
+        let plain = findings[plain_from..]
+            .iter()
+            .find(|p| p.rule_id == f.rule_id && p.secret == f.secret && p.line == line);
+        if let Some(p) = plain {
+            renamed.insert(f.fingerprint.clone(), p.fingerprint.clone());
+            continue;
+        }
+        let Some(seg) = view.segment_in(d.start, d.end) else {
+            continue;
+        };
+        if !chunk.report.contains(&os) {
+            continue;
+        }
+        let ls = crate::detect::line_start(data, os);
+        let le = crate::detect::line_end(data, os);
+        f.line = line;
+        f.column = char_count(&data[ls..os]) + 1;
+        f.end_column = f.column + char_count(&data[os..oe.min(le).max(os)]).max(1);
+        f.encoding = Some(match chunk.encoding {
+            Some(e) => format!("{e}+{}", seg.encoding),
+            None => seg.encoding.to_string(),
+        });
+        kept.push(f);
+    }
+    // Own fingerprints for decoded values: their occurrence count is the view's, which
+    // could repeat a plain finding's. Salting with the encoding keeps them distinct.
+    for f in kept.iter_mut() {
+        let enc = f.encoding.as_deref().unwrap_or("");
+        let salted = format!("{}\0{enc}", f.fingerprint);
+        let new = fingerprint(&f.rule_id, &f.path, salted.as_bytes(), 0);
+        renamed.insert(f.fingerprint.clone(), new.clone());
+        f.fingerprint = new;
+    }
+    for f in kept.iter_mut() {
+        if let Some(p) = f.pair.as_ref().and_then(|p| renamed.get(p)) {
+            let own = f.fingerprint.clone();
+            f.pair = Some(p.clone());
+            // a plain partner without a pair of its own pairs back
+            if let Some(pf) = findings[plain_from..]
+                .iter_mut()
+                .find(|x| &x.fingerprint == p && x.pair.is_none())
+            {
+                pf.pair = Some(own);
+            }
+        }
+    }
+    // A plain finding on a line that also holds a decoded one shows the line as written,
+    // where the other value is still readable (encoded): show the decoded, redacted line.
+    for k in &kept {
+        for p in findings[plain_from..].iter_mut() {
+            if p.line == k.line && p.encoding.is_none() {
+                p.excerpt = k.excerpt.clone();
+            }
+        }
+    }
+    findings.extend(kept);
+}
+
 /// Reads `r` in chunks and appends the findings of each chunk to `findings`. The one place
 /// where read → detect → finding happens, for files, standard input and buffers alike.
+/// With `decoders`, each chunk's decoded view (base64, escapes, split literals…) is
+/// scanned too.
 #[allow(clippy::too_many_arguments)]
 fn read_and_detect<R: Read>(
     detector: &Detector,
@@ -247,13 +457,35 @@ fn read_and_detect<R: Read>(
     r: R,
     max_bytes: u64,
     scan_binary: bool,
+    decoders: Option<&Decoders>,
     findings: &mut Vec<Finding>,
 ) -> std::io::Result<ReadSummary> {
     let mut seen = HashMap::new();
+    let mut seen_view = HashMap::new();
     let language = Language::from_path(display);
     reader.read(r, max_bytes, scan_binary, |chunk| {
         let dets = detector.detect_with(chunk.data, scratch);
-        if dets.is_empty() {
+        let plain_from = findings.len();
+        if !dets.is_empty() {
+            let mut b = FindingBuilder {
+                rules: detector.rules(),
+                path: display,
+                language,
+                base_line: chunk.base_line,
+                encoding: chunk.encoding,
+                seen: &mut seen,
+            };
+            findings.extend(b.build(chunk.data, &dets, chunk.report.clone()));
+        }
+        let Some(dec) = decoders else {
+            return;
+        };
+        let anchors = scratch.anchors();
+        let Some(view) = dec.view(chunk.data, &anchors) else {
+            return;
+        };
+        let vd = detector.detect_with(&view.data, scratch);
+        if vd.is_empty() {
             return;
         }
         let mut b = FindingBuilder {
@@ -261,10 +493,11 @@ fn read_and_detect<R: Read>(
             path: display,
             language,
             base_line: chunk.base_line,
-            encoding: chunk.encoding,
-            seen: &mut seen,
+            encoding: None,
+            seen: &mut seen_view,
         };
-        findings.extend(b.build(chunk.data, &dets, chunk.report));
+        let vf = b.build(&view.data, &vd, 0..view.data.len());
+        view_findings(&chunk, &view, &vd, vf, findings, plain_from);
     })
 }
 
@@ -289,6 +522,7 @@ impl BufferScanner<'_> {
             data,
             u64::MAX,
             false,
+            Some(&self.scanner.decoders),
             &mut findings,
         )
         .unwrap_or_default(); // reading a slice cannot fail
@@ -333,6 +567,7 @@ impl Scanner {
     pub fn new(rules: RuleSet) -> Scanner {
         Scanner {
             detector: Detector::new(rules),
+            decoders: Decoders::new(),
         }
     }
 
@@ -405,7 +640,16 @@ impl Scanner {
         let sink = Mutex::new(Vec::new());
         {
             let mut w = self.worker(&opts, &sink);
-            let _ = w.scan_reader(path, data);
+            let kind = (opts.archives && archive::has_archive_ext(path))
+                .then(|| archive::kind_of(path, &data[..data.len().min(archive::HEAD_LEN)]))
+                .flatten();
+            if let Some(kind) = kind {
+                w.scan_archive(path, kind, std::io::Cursor::new(data));
+            } else if notebook::is_notebook(path) {
+                w.scan_notebook_bytes(path, data);
+            } else {
+                let _ = w.scan_reader(path, data);
+            }
         }
         let mut r = merge(sink.into_inner().unwrap_or_default());
         std::mem::take(&mut r.findings)

@@ -126,6 +126,16 @@ pub fn check_surroundings(
         if touches_b64 && base64_run_len(buf, start, end) >= spec.max_base64_run {
             return Err(Reject::Base64Blob);
         }
+        // `…==` padding that completes a base64 quantum: the value is the base64 of some
+        // bytes (a 30-character run plus `==` encodes 22), not a key
+        let pad = buf[end..]
+            .iter()
+            .take(3)
+            .take_while(|&&b| b == b'=')
+            .count();
+        if (1..=2).contains(&pad) && (end - start + pad) % 4 == 0 {
+            return Err(Reject::Base64Blob);
+        }
     }
     for m in &spec.mask_markers {
         let m = m.as_bytes();

@@ -9,6 +9,7 @@
 //! looks at a bounded number of bytes.
 
 pub mod context;
+pub mod encoded;
 pub mod filters;
 pub mod rules;
 
@@ -82,6 +83,16 @@ struct Candidate {
 pub struct Scratch {
     anchors: Vec<Vec<usize>>,
     windows: Vec<(usize, usize)>,
+}
+
+impl Scratch {
+    /// Where the last [`Detector::detect_with`] call found keywords, sorted.
+    pub fn anchors(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.anchors.iter().flatten().copied().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
 }
 
 impl Detector {

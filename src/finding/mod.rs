@@ -99,6 +99,8 @@ pub struct Finding {
     /// How the value was stored when it was not plain text (`utf-16le`, `base64`, ...).
     pub encoding: Option<String>,
     pub git: Option<GitProvenance>,
+    /// The 1-based cell of a Jupyter notebook the value is in.
+    pub cell: Option<usize>,
     /// What `--verify` found out about the credential this value is part of.
     pub verification: Option<Verification>,
     /// The line carries an `akscan:allow` comment that covers this finding's rule (see
@@ -225,6 +227,7 @@ impl FindingBuilder<'_> {
                 language: self.language,
                 encoding: self.encoding.map(str::to_string),
                 git: None,
+                cell: None,
                 verification: None,
                 allowed_inline,
             });

@@ -48,7 +48,10 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
         .map(|f| (f.fingerprint.as_str(), f))
         .collect();
     for f in data.findings {
-        let loc = format!("{}:{}:{}", for_terminal(&f.path), f.line, f.column);
+        let mut loc = format!("{}:{}:{}", for_terminal(&f.path), f.line, f.column);
+        if let Some(c) = f.cell {
+            loc.push_str(&format!(" (cell {c})"));
+        }
         writeln!(
             out,
             "{}  {} {} {}",
@@ -260,6 +263,9 @@ pub fn summary(data: &ReportData<'_>, st_color: bool) -> String {
         (k.special, "special (FIFO, socket, device)"),
         (k.symlink, "symlinks not followed"),
         (k.excluded, "excluded by config"),
+        (k.archive_limit, "archive members over the size limits"),
+        (k.archive_depth, "archives nested too deep"),
+        (k.encrypted, "encrypted archive members"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

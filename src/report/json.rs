@@ -41,6 +41,8 @@ pub struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     encoding: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     git: Option<&'a GitProvenance>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<&'a Verification>,
@@ -67,6 +69,7 @@ impl<'a> JsonFinding<'a> {
             excerpt: &f.excerpt,
             language: f.language.as_str(),
             encoding: f.encoding.as_deref(),
+            cell: f.cell,
             git: f.git.as_ref(),
             verification: f.verification.as_ref(),
             advice: JsonAdvice {

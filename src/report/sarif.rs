@@ -363,6 +363,9 @@ pub fn build_with_fixes(
             if let Some(p) = &f.pair {
                 props.insert("pair".to_string(), serde_json::Value::from(p.as_str()));
             }
+            if let Some(c) = f.cell {
+                props.insert("cell".to_string(), serde_json::Value::from(c));
+            }
             if let Some(v) = &f.verification {
                 if let Ok(j) = serde_json::to_value(v) {
                     props.insert("verification".to_string(), j);

@@ -1,8 +1,10 @@
 //! Source: where bytes come from. Walks directories, opens files safely, reads them in
 //! bounded chunks and decodes UTF-16. Git blobs and standard input feed the same reader.
 
+pub mod archive;
 pub mod decode;
 pub mod git;
+pub mod notebook;
 pub mod read;
 pub mod walk;
 

@@ -20,6 +20,13 @@ pub enum SkipReason {
     Symlink,
     /// Excluded by a path glob of the configuration.
     Excluded,
+    /// An archive member over the decompression limits (a zip bomb, or the archive's
+    /// total budget spent): reported, not followed.
+    ArchiveLimit,
+    /// An archive nested deeper than `--archive-depth`.
+    ArchiveDepth,
+    /// An encrypted archive member.
+    Encrypted,
 }
 
 impl SkipReason {
@@ -31,6 +38,9 @@ impl SkipReason {
             SkipReason::Special => "special",
             SkipReason::Symlink => "symlink",
             SkipReason::Excluded => "excluded",
+            SkipReason::ArchiveLimit => "archive_limit",
+            SkipReason::ArchiveDepth => "archive_depth",
+            SkipReason::Encrypted => "encrypted",
         }
     }
 }

@@ -1,0 +1,372 @@
+//! Archives: the members of zip-family files (zip, jar, war, whl, apk, docx, xlsx…), tar,
+//! tar.gz and single gzip files, handed to the same per-buffer scan as any file, under a
+//! display path such as `outer.zip!inner/path.py`.
+//!
+//! Nothing an archive declares is trusted: every member is read through a byte budget, so
+//! a zip bomb costs at most the budget before it is reported and dropped. Archives inside
+//! archives are opened down to a depth; deeper ones are reported.
+
+use std::io::{self, Cursor, Read, Seek};
+
+use flate2::read::GzDecoder;
+
+use super::walk::SkipReason;
+
+/// The archive formats read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Zip,
+    Tar,
+    TarGz,
+    Gzip,
+}
+
+/// Limits for one top-level archive and everything inside it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest archive opened: 1 is the file itself, 2 an archive inside it.
+    pub depth: u32,
+    /// Largest member read.
+    pub max_member: u64,
+    /// Most bytes decompressed from one top-level archive, nested ones included.
+    pub max_total: u64,
+}
+
+/// A member whose size exceeds its compressed size this many times (and
+/// [`BOMB_MIN_SIZE`]) is a compression bomb.
+const BOMB_RATIO: u64 = 200;
+const BOMB_MIN_SIZE: u64 = 16 << 20;
+
+/// What walking an archive produces.
+pub enum Event<'a> {
+    /// A member's content, under its display path.
+    Member { path: &'a str, data: &'a [u8] },
+    /// A member not scanned (or an archive not read), with why.
+    Skip {
+        path: &'a str,
+        reason: SkipReason,
+        detail: String,
+    },
+}
+
+/// The archive kind of a file, from its name and first bytes.
+pub fn kind_of(name: &str, head: &[u8]) -> Option<Kind> {
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit('.').next().unwrap_or("");
+    let zip_magic = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
+    let gz_magic = head.starts_with(&[0x1f, 0x8b]);
+    let tar_magic = head.len() >= 262 && &head[257..262] == b"ustar";
+    match ext {
+        "zip" | "jar" | "war" | "ear" | "aar" | "whl" | "egg" | "apk" | "docx" | "xlsx"
+        | "pptx" | "odt" | "ods" | "nupkg" | "vsix" | "ipa" | "xpi"
+            if zip_magic =>
+        {
+            Some(Kind::Zip)
+        }
+        "tgz" if gz_magic => Some(Kind::TarGz),
+        "gz" if gz_magic && lower.ends_with(".tar.gz") => Some(Kind::TarGz),
+        "gz" if gz_magic => Some(Kind::Gzip),
+        "tar" if tar_magic => Some(Kind::Tar),
+        _ => None,
+    }
+}
+
+/// Whether a name has an archive extension (the cheap test before reading any bytes).
+pub fn has_archive_ext(name: &str) -> bool {
+    let Some((_, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    matches!(
+        ext.to_ascii_lowercase().as_str(),
+        "zip"
+            | "jar"
+            | "war"
+            | "ear"
+            | "aar"
+            | "whl"
+            | "egg"
+            | "apk"
+            | "docx"
+            | "xlsx"
+            | "pptx"
+            | "odt"
+            | "ods"
+            | "nupkg"
+            | "vsix"
+            | "ipa"
+            | "xpi"
+            | "tgz"
+            | "gz"
+            | "tar"
+    )
+}
+
+/// Bytes a kind needs to recognise a file.
+pub const HEAD_LEN: usize = 262;
+
+/// Walks one archive, calling `visit` for every member and every skip.
+pub struct Walker<'f> {
+    limits: Limits,
+    /// Decompressed bytes left for this top-level archive.
+    budget: u64,
+    visit: &'f mut dyn FnMut(Event<'_>),
+}
+
+impl<'f> Walker<'f> {
+    pub fn new(limits: Limits, visit: &'f mut dyn FnMut(Event<'_>)) -> Walker<'f> {
+        Walker {
+            limits,
+            budget: limits.max_total,
+            visit,
+        }
+    }
+
+    /// Reads the archive `r` of `kind`, shown as `path`. Errors reading the archive itself
+    /// (not a zip after all, truncated) are returned; member problems are events.
+    pub fn walk<R: Read + Seek>(&mut self, path: &str, kind: Kind, r: R) -> io::Result<()> {
+        self.walk_at(path, kind, r, 1)
+    }
+
+    fn skip(&mut self, path: &str, reason: SkipReason, detail: String) {
+        (self.visit)(Event::Skip {
+            path,
+            reason,
+            detail,
+        });
+    }
+
+    fn walk_at<R: Read + Seek>(
+        &mut self,
+        path: &str,
+        kind: Kind,
+        r: R,
+        depth: u32,
+    ) -> io::Result<()> {
+        match kind {
+            Kind::Zip => self.zip(path, r, depth),
+            Kind::Tar => self.tar(path, r, depth),
+            Kind::TarGz => {
+                let left = self.budget;
+                let gz = Budget::new(GzDecoder::new(r), left);
+                match self.tar(path, gz, depth) {
+                    Err(e) if e.to_string().contains(BUDGET_SPENT) => {
+                        self.skip(
+                            path,
+                            SkipReason::ArchiveLimit,
+                            format!("{path}: {BUDGET_SPENT}; the rest was not scanned"),
+                        );
+                        Ok(())
+                    }
+                    r => r,
+                }
+            }
+            Kind::Gzip => {
+                let inner = path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(path)
+                    .trim_end_matches(".gz")
+                    .trim_end_matches(".GZ")
+                    .to_string();
+                let shown = format!("{path}!{inner}");
+                self.member(&shown, GzDecoder::new(r), None, depth)
+            }
+        }
+    }
+
+    fn zip<R: Read + Seek>(&mut self, path: &str, r: R, depth: u32) -> io::Result<()> {
+        let mut z = zip::ZipArchive::new(r).map_err(io::Error::other)?;
+        for i in 0..z.len() {
+            let (name, encrypted, is_file, size, compressed) = match z.by_index_raw(i) {
+                Ok(f) => (
+                    f.name().to_string(),
+                    f.encrypted(),
+                    f.is_file(),
+                    f.size(),
+                    f.compressed_size(),
+                ),
+                Err(e) => {
+                    let shown = format!("{path}!#{i}");
+                    self.skip(
+                        &shown,
+                        SkipReason::Unreadable,
+                        format!("{shown}: unreadable archive member: {e}"),
+                    );
+                    continue;
+                }
+            };
+            if !is_file {
+                continue;
+            }
+            let shown = format!("{path}!{name}");
+            if encrypted {
+                self.skip(
+                    &shown,
+                    SkipReason::Encrypted,
+                    format!("{shown}: encrypted archive member, not scanned"),
+                );
+                continue;
+            }
+            if size >= BOMB_MIN_SIZE && size / compressed.max(1) >= BOMB_RATIO {
+                self.skip(
+                    &shown,
+                    SkipReason::ArchiveLimit,
+                    format!(
+                        "{shown}: compression bomb ({size} bytes from {compressed}), not followed"
+                    ),
+                );
+                continue;
+            }
+            match z.by_index(i) {
+                Ok(f) => self.member(&shown, f, Some(size), depth)?,
+                Err(e) => self.skip(
+                    &shown,
+                    SkipReason::Unreadable,
+                    format!("{shown}: unreadable archive member: {e}"),
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    fn tar<R: Read>(&mut self, path: &str, r: R, depth: u32) -> io::Result<()> {
+        let mut t = tar::Archive::new(r);
+        for entry in t.entries()? {
+            let entry = entry?;
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let shown = format!("{path}!{name}");
+            let size = entry.size();
+            self.member(&shown, entry, Some(size), depth)?;
+        }
+        Ok(())
+    }
+
+    /// Reads one member within the limits, then scans it or opens it as an archive.
+    /// Returns an error only when the enclosing archive's stream broke.
+    fn member<R: Read>(
+        &mut self,
+        shown: &str,
+        r: R,
+        declared: Option<u64>,
+        depth: u32,
+    ) -> io::Result<()> {
+        let cap = self.limits.max_member.min(self.budget);
+        if let Some(d) = declared {
+            if d > cap {
+                let why = if d > self.limits.max_member {
+                    "over the size limit"
+                } else {
+                    "over what is left of the archive's decompression budget"
+                };
+                self.skip(
+                    shown,
+                    SkipReason::ArchiveLimit,
+                    format!("{shown}: {d} bytes, {why}; not scanned"),
+                );
+                // a tar stream must still be read past the member; the reader does that
+                return Ok(());
+            }
+        }
+        let mut data = Vec::new();
+        let read = r.take(cap + 1).read_to_end(&mut data);
+        if let Err(e) = read {
+            self.skip(
+                shown,
+                SkipReason::Unreadable,
+                format!("{shown}: cannot decompress: {e}"),
+            );
+            return Ok(());
+        }
+        self.budget = self.budget.saturating_sub(data.len() as u64);
+        if data.len() as u64 > cap {
+            self.skip(
+                shown,
+                SkipReason::ArchiveLimit,
+                format!("{shown}: decompresses past the limits (compression bomb?), not followed"),
+            );
+            return Ok(());
+        }
+        let head = &data[..data.len().min(HEAD_LEN)];
+        if let Some(kind) = kind_of(shown, head) {
+            if depth >= self.limits.depth {
+                self.skip(
+                    shown,
+                    SkipReason::ArchiveDepth,
+                    format!(
+                        "{shown}: archive nested deeper than --archive-depth {}, not opened",
+                        self.limits.depth
+                    ),
+                );
+                return Ok(());
+            }
+            if let Err(e) = self.walk_at(shown, kind, Cursor::new(&data[..]), depth + 1) {
+                self.skip(
+                    shown,
+                    SkipReason::Unreadable,
+                    format!("{shown}: unreadable archive: {e}"),
+                );
+            }
+            return Ok(());
+        }
+        (self.visit)(Event::Member {
+            path: shown,
+            data: &data,
+        });
+        Ok(())
+    }
+}
+
+const BUDGET_SPENT: &str = "decompresses past the archive's size limit (compression bomb?)";
+
+/// A reader that fails once more than its budget has been read: bounds the work a
+/// decompressor does for a stream (a tar inside gzip) whose members are skipped unread.
+struct Budget<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R> Budget<R> {
+    fn new(inner: R, left: u64) -> Budget<R> {
+        Budget { inner, left }
+    }
+}
+
+impl<R: Read> Read for Budget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            return Err(io::Error::other(BUDGET_SPENT));
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind_of("a.jar", b"PK\x03\x04rest"), Some(Kind::Zip));
+        assert_eq!(kind_of("a.zip", b"not a zip"), None);
+        assert_eq!(kind_of("a.tar.gz", &[0x1f, 0x8b, 8]), Some(Kind::TarGz));
+        assert_eq!(kind_of("a.TGZ", &[0x1f, 0x8b, 8]), Some(Kind::TarGz));
+        assert_eq!(kind_of("a.json.gz", &[0x1f, 0x8b, 8]), Some(Kind::Gzip));
+        assert_eq!(kind_of("a.py", b"PK\x03\x04"), None);
+    }
+
+    #[test]
+    fn budget_stops_reading() {
+        let mut b = Budget::new(&[7u8; 100][..], 10);
+        let mut out = Vec::new();
+        assert!(b.read_to_end(&mut out).is_err());
+        assert_eq!(out.len(), 10);
+    }
+}
