@@ -4,7 +4,10 @@
 //!   the usual near-misses (`task`, `disk`, `secretary`, `Altair`, hashes);
 //! - `no_candidates`: the same kind of text with no keyword of any rule in it;
 //! - `adversarial`: alphanumerics, `LTAI` every few bytes, 30-byte runs and secret keywords
-//!   everywhere. Measured at 1 MiB and 4 MiB: linear time means equal throughput.
+//!   everywhere. Measured at 1 MiB and 4 MiB: linear time means equal throughput. The
+//!   `one_line` variant has no line break at all (a minified file);
+//! - `tree`: with `AKSCAN_BENCH_TREE=DIR`, the first 64 MiB of the text files under DIR
+//!   (real source).
 //!
 //! Times are CPU time of the benchmark thread (see `gen::ThreadCpu`): throughput per core,
 //! unaffected by other processes on a shared machine.
@@ -29,12 +32,27 @@ fn matcher(c: &mut Criterion<ThreadCpu>) {
     g.measurement_time(Duration::from_secs(4));
     g.sample_size(20);
 
-    let inputs: Vec<(String, Vec<u8>)> = vec![
+    let mut inputs: Vec<(String, Vec<u8>)> = vec![
         ("source_mix/8MiB".into(), gen::source_mix(1, 8 * MIB, 32)),
         ("no_candidates/8MiB".into(), gen::no_candidates(2, 8 * MIB)),
-        ("adversarial/1MiB".into(), gen::adversarial(3, MIB)),
-        ("adversarial/4MiB".into(), gen::adversarial(3, 4 * MIB)),
+        ("adversarial/1MiB".into(), gen::adversarial(3, MIB, true)),
+        (
+            "adversarial/4MiB".into(),
+            gen::adversarial(3, 4 * MIB, true),
+        ),
+        (
+            "adversarial_one_line/1MiB".into(),
+            gen::adversarial(4, MIB, false),
+        ),
+        (
+            "adversarial_one_line/4MiB".into(),
+            gen::adversarial(4, 4 * MIB, false),
+        ),
     ];
+    if let Some(dir) = std::env::var_os("AKSCAN_BENCH_TREE") {
+        let buf = gen::load_tree(std::path::Path::new(&dir), 64 * MIB);
+        inputs.push((format!("tree/{}MiB", buf.len() / MIB), buf));
+    }
     for (name, buf) in &inputs {
         // sanity: the planted keys are found, the keyword-free text yields nothing
         let dets = detector.detect_with(buf, &mut scratch);

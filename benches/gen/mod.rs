@@ -220,8 +220,9 @@ pub fn no_candidates(seed: u64, size: usize) -> Vec<u8> {
 }
 
 /// Worst case for the detector: alphanumerics everywhere, `LTAI` every few bytes, 30-byte
-/// runs and secret keywords on every line, and few line breaks (wide windows).
-pub fn adversarial(seed: u64, size: usize) -> Vec<u8> {
+/// runs and secret keywords on every line, and few line breaks (wide windows) or, without
+/// `newlines`, none at all (one line of megabytes, as in minified files).
+pub fn adversarial(seed: u64, size: usize, newlines: bool) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(size + 256);
     while out.len() < size {
@@ -240,10 +241,47 @@ pub fn adversarial(seed: u64, size: usize) -> Vec<u8> {
                 let n = 1 + rng.below(6);
                 out.extend_from_slice(alnum(&mut rng, n).as_bytes())
             }
-            _ => out.push(if rng.below(40) == 0 { b'\n' } else { b' ' }),
+            _ => out.push(if newlines && rng.below(40) == 0 {
+                b'\n'
+            } else {
+                b' '
+            }),
         }
     }
     out.truncate(size);
+    out
+}
+
+/// Up to `limit` bytes of the text files under `root` (sorted walk, binary files
+/// skipped), concatenated: real source for the matcher benchmark.
+pub fn load_tree(root: &std::path::Path, limit: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut entries: Vec<_> = rd.flatten().collect();
+        entries.sort_by_key(|e| std::cmp::Reverse(e.path()));
+        for e in entries {
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file() {
+                let Ok(data) = std::fs::read(e.path()) else {
+                    continue;
+                };
+                if data[..data.len().min(8192)].contains(&0) {
+                    continue;
+                }
+                out.extend_from_slice(&data);
+                if out.len() >= limit {
+                    out.truncate(limit);
+                    return out;
+                }
+            }
+        }
+    }
     out
 }
 
