@@ -411,3 +411,39 @@ fn walk(p: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn keys_straddling_chunk_boundaries_are_found_on_their_lines() {
+    use akscan::source::read::{CHUNK, OVERLAP};
+    // where one chunk's report range ends, where a chunk's bytes end, and the second
+    // chunk's end: the ID value straddles each of them
+    let boundaries = [CHUNK - OVERLAP / 2, CHUNK, 2 * CHUNK - OVERLAP];
+    let prefix = "access_key_id = \"";
+    let filler = "let total = compute(items, 42); // plain code, nothing to see\n";
+    let mut data = String::with_capacity(2 * CHUNK + (1 << 20));
+    let mut want = Vec::new();
+    for b in boundaries {
+        let line_start = b - 10 - prefix.len();
+        while data.len() + filler.len() + 2 <= line_start {
+            data.push_str(filler);
+        }
+        let pad = line_start - data.len();
+        assert!(pad >= 2);
+        data.push('#');
+        data.push_str(&"x".repeat(pad - 2));
+        data.push('\n');
+        assert_eq!(data.len(), line_start);
+        let line = data.matches('\n').count() as u64 + 1;
+        data.push_str(&pair());
+        want.push(("big.rs".to_string(), line));
+        want.push(("big.rs".to_string(), line + 1));
+    }
+    for _ in 0..(1 << 20) / filler.len() {
+        data.push_str(filler);
+    }
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("big.rs"), &data).unwrap();
+    let v = json(&akscan(&["scan", "--format", "json", "big.rs"], d.path()));
+    assert_eq!(findings(&v), want);
+    assert_eq!(v["stats"]["bytes_scanned"], data.len() as u64);
+}

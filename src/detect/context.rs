@@ -275,7 +275,8 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
     let trimmed = trim_name(ident);
     if is_generic_name(trimmed) {
         // `name="X" value="..."` on this line, or `name: X` on the previous line
-        if let Some(n) = sibling_name(&buf[line_start..value_start]) {
+        let from = line_start.max(value_start.saturating_sub(MAX_LOOKBACK * 4));
+        if let Some(n) = sibling_name(&buf[from..value_start]) {
             return named(n);
         }
         // the nearest of the previous few lines that names it: `- name: X` (Kubernetes),
@@ -286,7 +287,9 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
                 break;
             }
             let pe = ls - 1;
-            let ps = memchr::memrchr(b'\n', &buf[..pe]).map_or(0, |p| p + 1);
+            // bounded like the value's own line: a long line above costs no more
+            let floor = pe.saturating_sub(MAX_LOOKBACK * 4);
+            let ps = memchr::memrchr(b'\n', &buf[floor..pe]).map_or(floor, |p| floor + p + 1);
             let prev = &buf[ps..pe];
             if let Some(n) = sibling_name(prev).or_else(|| block_name(prev)) {
                 return named(n);

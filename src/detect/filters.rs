@@ -32,14 +32,16 @@ pub fn shannon_entropy(s: &[u8]) -> f64 {
         counts[b as usize] += 1;
     }
     let n = s.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
+    // visit each distinct byte once, in the order of the value (not all 256 counters)
+    let mut h = 0.0;
+    for &b in s {
+        let c = std::mem::take(&mut counts[b as usize]);
+        if c > 0 {
             let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
+            h -= p * p.log2();
+        }
+    }
+    h
 }
 
 /// The run of `charset` bytes around `start..end`, as (run_start, run_end).
@@ -190,29 +192,39 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
 /// case or capitalised (`example`, `EXAMPLE`, `Example`). Random values contain such letter
 /// runs only in mixed case (`MoCk`), so they are not taken for placeholders.
 pub fn has_placeholder_word(value: &[u8], words: &[String]) -> bool {
-    let lower = value.to_ascii_lowercase();
     for w in words {
-        let w = w.to_ascii_lowercase();
-        if w.is_empty() {
+        let w = w.as_bytes();
+        let Some(&first) = w.first() else {
+            continue;
+        };
+        if w.len() > value.len() {
             continue;
         }
-        let mut from = 0;
-        while let Some(p) = memchr::memmem::find(&lower[from..], w.as_bytes()) {
-            let at = from + p;
+        let first = first.to_ascii_lowercase();
+        // candidate starts: the first letter in either case
+        let last_start = value.len() - w.len();
+        let hay = &value[..=last_start];
+        for at in memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay) {
             let orig = &value[at..at + w.len()];
-            let letters: Vec<u8> = orig
-                .iter()
-                .copied()
-                .filter(u8::is_ascii_alphabetic)
-                .collect();
-            let all_lower = letters.iter().all(u8::is_ascii_lowercase);
-            let all_upper = letters.iter().all(u8::is_ascii_uppercase);
-            let capitalised = letters.first().is_some_and(u8::is_ascii_uppercase)
-                && letters[1..].iter().all(u8::is_ascii_lowercase);
+            if !orig.eq_ignore_ascii_case(w) {
+                continue;
+            }
+            let mut letters = orig.iter().copied().filter(u8::is_ascii_alphabetic);
+            let head = letters.next();
+            let (mut all_lower, mut all_upper, mut rest_lower) = (
+                head.is_none_or(|b| b.is_ascii_lowercase()),
+                head.is_none_or(|b| b.is_ascii_uppercase()),
+                true,
+            );
+            for b in letters {
+                all_lower &= b.is_ascii_lowercase();
+                all_upper &= b.is_ascii_uppercase();
+                rest_lower &= b.is_ascii_lowercase();
+            }
+            let capitalised = head.is_some_and(|b| b.is_ascii_uppercase()) && rest_lower;
             if all_lower || all_upper || capitalised {
                 return true;
             }
-            from = at + 1;
         }
     }
     false

@@ -63,10 +63,82 @@ fn keyword_variants(k: &str, case_sensitive: bool) -> Vec<Vec<u8>> {
 #[derive(Debug)]
 pub struct Detector {
     rules: RuleSet,
+    /// Keywords of three bytes or more.
     automaton: Option<AhoCorasick>,
+    /// Two-byte keywords (`sk`, `SK`, `Sk`), searched apart: in one automaton with the
+    /// longer ones they would cut its prefilter down to two-byte fingerprints, which match
+    /// at nearly every other word of real source (`se` of `secret`, `ST` of `STS.`).
+    pairs: PairSearch,
     keywords: Vec<Keyword>,
-    /// For each automaton pattern, the keywords (and so rules) it stands for.
+    /// For each pattern (automaton patterns first, then the pair patterns), the keywords
+    /// (and so rules) it stands for.
     by_pattern: Vec<Vec<usize>>,
+}
+
+/// Finds two-byte patterns: one SIMD pass per case-folded pair (`sk` covers `sk`, `Sk`,
+/// `SK`), each hit checked against the exact patterns.
+#[derive(Debug, Default)]
+struct PairSearch {
+    /// Distinct pairs with ASCII letters lower-cased.
+    folded: Vec<[u8; 2]>,
+    /// Exact pattern bytes and their index in `Detector::by_pattern`.
+    exact: Vec<([u8; 2], usize)>,
+}
+
+impl PairSearch {
+    /// Calls `f(start, pattern)` for every occurrence of every pattern, in no particular
+    /// order across patterns.
+    fn find(&self, buf: &[u8], mut f: impl FnMut(usize, usize)) {
+        for &[a, b] in &self.folded {
+            folded_pairs(buf, a, b, &mut |i| {
+                let at = [buf[i], buf[i + 1]];
+                for &(p, pi) in &self.exact {
+                    if p == at {
+                        f(i, pi);
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// Calls `f(i)` for each `i` where `buf[i] | 0x20 == a` and `buf[i + 1] | 0x20 == b`: every
+/// case variant of a pair of lower-case letters (and a superset for other bytes, which
+/// the caller's exact check removes).
+fn folded_pairs(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
+    let n = buf.len();
+    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes at
+        // `i` or `i + 1` with `i + 17 <= n`, inside `buf`.
+        unsafe {
+            let va = _mm_set1_epi8(a as i8);
+            let vb = _mm_set1_epi8(b as i8);
+            let fold = _mm_set1_epi8(0x20);
+            while i + 17 <= n {
+                let x = _mm_loadu_si128(buf.as_ptr().add(i) as *const __m128i);
+                let y = _mm_loadu_si128(buf.as_ptr().add(i + 1) as *const __m128i);
+                let m = _mm_and_si128(
+                    _mm_cmpeq_epi8(_mm_or_si128(x, fold), va),
+                    _mm_cmpeq_epi8(_mm_or_si128(y, fold), vb),
+                );
+                let mut bits = _mm_movemask_epi8(m) as u32;
+                while bits != 0 {
+                    f(i + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                }
+                i += 16;
+            }
+        }
+    }
+    while i + 1 < n {
+        if buf[i] | 0x20 == a && buf[i + 1] | 0x20 == b {
+            f(i);
+        }
+        i += 1;
+    }
 }
 
 /// A candidate value before the context decision.
@@ -112,18 +184,34 @@ impl Detector {
                 }
             }
         }
-        // One pattern per distinct byte string; several rules may share it.
+        // One pattern per distinct byte string; several rules may share it. Two-byte
+        // patterns go to the pair search, the others to the automaton.
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut by_pattern: Vec<Vec<usize>> = Vec::new();
-        for (ki, k) in keywords.iter().enumerate() {
-            match patterns.iter().position(|p| *p == k.bytes) {
-                Some(pi) => by_pattern[pi].push(ki),
-                None => {
-                    patterns.push(k.bytes.clone());
-                    by_pattern.push(vec![ki]);
+        for long in [true, false] {
+            for (ki, k) in keywords.iter().enumerate() {
+                if (k.bytes.len() != 2) != long {
+                    continue;
+                }
+                match patterns.iter().position(|p| *p == k.bytes) {
+                    Some(pi) => by_pattern[pi].push(ki),
+                    None => {
+                        patterns.push(k.bytes.clone());
+                        by_pattern.push(vec![ki]);
+                    }
                 }
             }
         }
+        let n_long = patterns.iter().filter(|p| p.len() != 2).count();
+        let mut pairs = PairSearch::default();
+        for (pi, p) in patterns.iter().enumerate().skip(n_long) {
+            pairs.exact.push(([p[0], p[1]], pi));
+            let folded = [p[0] | 0x20, p[1] | 0x20];
+            if !pairs.folded.contains(&folded) {
+                pairs.folded.push(folded);
+            }
+        }
+        patterns.truncate(n_long);
         let automaton = if patterns.is_empty() {
             None
         } else {
@@ -139,6 +227,7 @@ impl Detector {
         Detector {
             rules,
             automaton,
+            pairs,
             keywords,
             by_pattern,
         }
@@ -156,18 +245,14 @@ impl Detector {
     /// Detects credentials in `buf`, reusing `scratch` between calls.
     pub fn detect_with(&self, buf: &[u8], scratch: &mut Scratch) -> Vec<Detection> {
         let mut out: Vec<Detection> = Vec::new();
-        let Some(ac) = &self.automaton else {
-            return out;
-        };
         let n_rules = self.rules.rules.len();
         scratch.anchors.resize_with(n_rules, Vec::new);
         for a in scratch.anchors.iter_mut() {
             a.clear();
         }
         let mut any = false;
-        for m in ac.find_iter(buf) {
-            let (s, e) = (m.start(), m.end());
-            for &ki in &self.by_pattern[m.pattern().as_usize()] {
+        let mut anchor = |pi: usize, s: usize, e: usize| {
+            for &ki in &self.by_pattern[pi] {
                 let kw = &self.keywords[ki];
                 if kw.token && !is_token(buf, s, e) {
                     continue;
@@ -178,7 +263,13 @@ impl Detector {
                     any = true;
                 }
             }
+        };
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_iter(buf) {
+                anchor(m.pattern().as_usize(), m.start(), m.end());
+            }
         }
+        self.pairs.find(buf, |s, pi| anchor(pi, s, s + 2));
         if !any {
             return out;
         }
@@ -247,7 +338,8 @@ impl Detector {
                 }
                 let (class, name) = match vocab {
                     Some(v) => {
-                        let nc = context::name_of(buf, line_start(buf, s), s);
+                        let ls = line_start_from(buf, s.saturating_sub(MAX_LINE_LOOKBACK), s);
+                        let nc = context::name_of(buf, ls, s);
                         (context::classify(nc.name.as_deref(), v), nc.name)
                     }
                     None => (NameClass::Neutral, None),
@@ -404,8 +496,24 @@ pub fn line_end(buf: &[u8], pos: usize) -> usize {
     memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |p| pos + p)
 }
 
+/// Start of the line that contains `pos`, looking no further left than `floor`.
+fn line_start_from(buf: &[u8], floor: usize, pos: usize) -> usize {
+    memchr::memrchr(b'\n', &buf[floor..pos]).map_or(floor, |p| floor + p + 1)
+}
+
+/// End of the line that contains `pos`, looking no further right than `ceil`.
+fn line_end_to(buf: &[u8], pos: usize, ceil: usize) -> usize {
+    memchr::memchr(b'\n', &buf[pos..ceil]).map_or(ceil, |p| pos + p)
+}
+
+/// How far the start of a value's line is looked for (for its name). A longer line (a
+/// minified file) is taken to start this far left: the name is always much nearer, and a
+/// search without a bound would make a long line of candidates cost quadratic time.
+const MAX_LINE_LOOKBACK: usize = 4096;
+
 /// The byte range of the lines `before` above and `after` below the span `s..e`, capped at
-/// `max_bytes` on each side.
+/// `max_bytes` on each side. Every search stays inside the caps: the cost per window is
+/// bounded whatever the line lengths.
 fn line_window(
     buf: &[u8],
     s: usize,
@@ -416,21 +524,21 @@ fn line_window(
 ) -> (usize, usize) {
     let lo_cap = s.saturating_sub(max_bytes);
     let hi_cap = (e + max_bytes).min(buf.len());
-    let mut lo = line_start(buf, s);
+    let mut lo = line_start_from(buf, lo_cap, s);
     for _ in 0..before {
-        if lo == 0 || lo <= lo_cap {
+        if lo <= lo_cap {
             break;
         }
-        lo = line_start(buf, lo - 1);
+        lo = line_start_from(buf, lo_cap, lo - 1);
     }
-    let mut hi = line_end(buf, e.min(buf.len()));
+    let mut hi = line_end_to(buf, e.min(hi_cap), hi_cap);
     for _ in 0..after {
-        if hi >= buf.len() || hi >= hi_cap {
+        if hi >= hi_cap {
             break;
         }
-        hi = line_end(buf, hi + 1);
+        hi = line_end_to(buf, hi + 1, hi_cap);
     }
-    (lo.max(lo_cap), hi.min(hi_cap))
+    (lo, hi)
 }
 
 /// Extends a window so it does not start or end inside a run of the rule's charset.
