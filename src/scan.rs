@@ -481,7 +481,7 @@ fn read_and_detect<R: Read>(
             return;
         };
         let anchors = scratch.anchors();
-        let Some(view) = dec.view(chunk.data, &anchors) else {
+        let Some(view) = dec.view_with(chunk.data, &anchors, scratch.triggers()) else {
             return;
         };
         let vd = detector.detect_with(&view.data, scratch);
@@ -565,9 +565,11 @@ impl Drop for Worker<'_> {
 
 impl Scanner {
     pub fn new(rules: RuleSet) -> Scanner {
+        // the decoders' trigger strings are found in the detector's one pass over the bytes
+        let decoders = Decoders::new();
         Scanner {
-            detector: Detector::new(rules),
-            decoders: Decoders::new(),
+            detector: Detector::with_triggers(rules, decoders.trigger_patterns()),
+            decoders,
         }
     }
 

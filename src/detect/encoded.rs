@@ -16,6 +16,8 @@
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::TriggerHit;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
@@ -116,6 +118,7 @@ enum Trigger {
 pub struct Decoders {
     ac: AhoCorasick,
     kinds: Vec<Trigger>,
+    patterns: Vec<Vec<u8>>,
 }
 
 /// Plain strings whose base64 forms (at each of the three alignments) mark a run worth
@@ -201,7 +204,24 @@ impl Decoders {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&pats)
             .expect("trigger strings are literals");
-        Decoders { ac, kinds }
+        Decoders {
+            ac,
+            kinds,
+            patterns: pats,
+        }
+    }
+
+    /// The trigger strings, for a detector to find in its own pass over the bytes
+    /// ([`crate::detect::Detector::with_triggers`]); their hits go to [`Decoders::view_with`].
+    pub fn trigger_patterns(&self) -> &[Vec<u8>] {
+        &self.patterns
+    }
+
+    /// [`Decoders::view`] with the trigger strings already found (by the detector's pass
+    /// over the same buffer, built with [`Decoders::trigger_patterns`]).
+    pub fn view_with(&self, buf: &[u8], anchors: &[usize], hits: &[TriggerHit]) -> Option<View> {
+        let mut budget = MAX_DECODED;
+        self.view_at(buf, anchors, Some(hits), MAX_DEPTH, &mut budget)
     }
 
     /// The view of `buf`, or None when nothing in it is encoded. `anchors` are positions
@@ -209,13 +229,14 @@ impl Decoders {
     /// and split literals are looked for on their line and the few below.
     pub fn view(&self, buf: &[u8], anchors: &[usize]) -> Option<View> {
         let mut budget = MAX_DECODED;
-        self.view_at(buf, anchors, MAX_DEPTH, &mut budget)
+        self.view_at(buf, anchors, None, MAX_DEPTH, &mut budget)
     }
 
     fn view_at(
         &self,
         buf: &[u8],
         anchors: &[usize],
+        hits: Option<&[TriggerHit]>,
         depth: u32,
         budget: &mut usize,
     ) -> Option<View> {
@@ -224,9 +245,25 @@ impl Decoders {
         let mut b64_at: Vec<usize> = Vec::new();
         let mut split_quotes: Vec<usize> = Vec::new();
         let mut done_to = 0usize; // end of the last escape/url substitution
-        for m in self.ac.find_iter(buf) {
-            let (s, e) = (m.start(), m.end());
-            match self.kinds[m.pattern().as_usize()] {
+        let own: Vec<TriggerHit>;
+        let hits = match hits {
+            Some(h) => h,
+            None => {
+                own = self
+                    .ac
+                    .find_iter(buf)
+                    .map(|m| TriggerHit {
+                        start: m.start(),
+                        end: m.end(),
+                        trigger: m.pattern().as_usize(),
+                    })
+                    .collect();
+                &own
+            }
+        };
+        for h in hits {
+            let (s, e) = (h.start, h.end);
+            match self.kinds[h.trigger] {
                 Trigger::B64Marker => b64_at.push(s),
                 Trigger::B64File => b64_all = true,
                 // a token is decoded once, however many escapes it holds
@@ -311,8 +348,10 @@ impl Decoders {
                 }
                 let le = super::line_end(buf, a);
                 line_done = le;
+                // the value follows its name closely: look a bounded distance past it
+                let to = le.min(a.saturating_add(KEYWORD_REACH));
                 let mut p = a;
-                while let Some(r) = next_run(buf, p, le) {
+                while let Some(r) = next_run(buf, p, to) {
                     p = r.end;
                     runs.push(r);
                 }
@@ -327,7 +366,7 @@ impl Decoders {
             if let Some(text) = decode_b64(&buf[r.clone()]) {
                 *budget = budget.saturating_sub(text.len());
                 let data = if depth > 1 {
-                    match self.view_at(&text, &[], depth - 1, budget) {
+                    match self.view_at(&text, &[], None, depth - 1, budget) {
                         Some(v) => v.data,
                         None => text,
                     }
@@ -383,8 +422,23 @@ fn apply(buf: &[u8], mut subs: Vec<Sub>) -> View {
 }
 
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    B64_CHARS[b as usize]
 }
+
+/// The characters of standard and URL-safe base64, as a table (the run scans are hot).
+static B64_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        i += 1;
+    }
+    t
+};
+
+/// How far past a credential keyword a base64 value is looked for on its line.
+const KEYWORD_REACH: usize = 512;
 
 /// The base64 run that contains `p` (with its `=` padding).
 fn run_around(buf: &[u8], p: usize) -> Range<usize> {

@@ -73,6 +73,9 @@ pub struct Detector {
     /// For each pattern (automaton patterns first, then the pair patterns), the keywords
     /// (and so rules) it stands for.
     by_pattern: Vec<Vec<usize>>,
+    /// Automaton patterns from this index on are triggers (see [`Detector::with_triggers`]),
+    /// not keywords.
+    first_trigger: usize,
 }
 
 /// Finds two-byte patterns: one SIMD pass per case-folded pair (`sk` covers `sk`, `Sk`,
@@ -155,6 +158,16 @@ struct Candidate {
 pub struct Scratch {
     anchors: Vec<Vec<usize>>,
     windows: Vec<(usize, usize)>,
+    triggers: Vec<TriggerHit>,
+}
+
+/// Where a trigger string (see [`Detector::with_triggers`]) was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TriggerHit {
+    pub start: usize,
+    pub end: usize,
+    /// Index of the trigger in the list given to [`Detector::with_triggers`].
+    pub trigger: usize,
 }
 
 impl Scratch {
@@ -165,10 +178,23 @@ impl Scratch {
         v.dedup();
         v
     }
+
+    /// Where the last [`Detector::detect_with`] call found trigger strings, in order.
+    pub fn triggers(&self) -> &[TriggerHit] {
+        &self.triggers
+    }
 }
 
 impl Detector {
     pub fn new(rules: RuleSet) -> Detector {
+        Detector::with_triggers(rules, &[])
+    }
+
+    /// A detector that also reports where `triggers` (literals of three bytes or more, such
+    /// as the markers of encoded content) occur, in the same pass over the bytes as the
+    /// keywords: see [`Scratch::triggers`]. A trigger never hides a keyword that overlaps
+    /// it.
+    pub fn with_triggers(rules: RuleSet, triggers: &[Vec<u8>]) -> Detector {
         let mut keywords: Vec<Keyword> = Vec::new();
         for (i, r) in rules.rules.iter().enumerate() {
             for k in &r.keywords {
@@ -212,6 +238,8 @@ impl Detector {
             }
         }
         patterns.truncate(n_long);
+        patterns.extend(triggers.iter().filter(|t| !t.is_empty()).cloned());
+        assert_eq!(patterns.len(), n_long + triggers.len(), "empty trigger");
         let automaton = if patterns.is_empty() {
             None
         } else {
@@ -230,6 +258,7 @@ impl Detector {
             pairs,
             keywords,
             by_pattern,
+            first_trigger: n_long,
         }
     }
 
@@ -264,9 +293,26 @@ impl Detector {
                 }
             }
         };
+        scratch.triggers.clear();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(buf) {
-                anchor(m.pattern().as_usize(), m.start(), m.end());
+            let mut at = 0;
+            while at < buf.len() {
+                let Some(m) = ac.find(aho_corasick::Input::new(buf).range(at..)) else {
+                    break;
+                };
+                let pi = m.pattern().as_usize();
+                if pi < self.first_trigger {
+                    anchor(pi, m.start(), m.end());
+                    at = m.end();
+                } else {
+                    scratch.triggers.push(TriggerHit {
+                        start: m.start(),
+                        end: m.end(),
+                        trigger: pi - self.first_trigger,
+                    });
+                    // look again from the next byte: a keyword may overlap the trigger
+                    at = m.start() + 1;
+                }
             }
         }
         self.pairs.find(buf, |s, pi| anchor(pi, s, s + 2));
@@ -603,6 +649,47 @@ mod tests {
 
     fn detector() -> Detector {
         Detector::new(RuleSet::builtin().unwrap())
+    }
+
+    #[test]
+    fn triggers_are_found_in_the_same_pass_and_hide_no_keyword() {
+        // triggers that overlap keywords (`Secret`, `secret`) and one that does not
+        let triggers: Vec<Vec<u8>> =
+            vec![b": Secret".to_vec(), b"_secret".to_vec(), b"%2B".to_vec()];
+        let with = Detector::with_triggers(RuleSet::builtin().unwrap(), &triggers);
+        let plain = detector();
+        let buf = b"kind: Secret\naccess_key_id: LTAI5tQ8bFz2KcVw9YhN3xRm\naccess_key_secret: Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e\nurl = a%2Bb\n";
+        let mut scratch = Scratch::default();
+        let dets = with.detect_with(buf, &mut scratch);
+        assert_eq!(dets, plain.detect(buf));
+        assert_eq!(dets.len(), 2);
+        let hits: Vec<(usize, usize)> = scratch
+            .triggers()
+            .iter()
+            .map(|h| (h.start, h.trigger))
+            .collect();
+        let at = |needle: &[u8]| buf.windows(needle.len()).position(|w| w == needle).unwrap();
+        assert_eq!(
+            hits,
+            vec![(at(b": Secret"), 0), (at(b"_secret"), 1), (at(b"%2B"), 2)]
+        );
+        // the same detections on every labeled corpus file
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/files");
+        let mut todo = vec![dir];
+        let mut files = 0;
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    let data = std::fs::read(&p).unwrap();
+                    assert_eq!(with.detect(&data), plain.detect(&data), "{}", p.display());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 50);
     }
 
     fn found(text: &str) -> Vec<(String, String)> {
