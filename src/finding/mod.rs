@@ -187,15 +187,29 @@ impl FindingBuilder<'_> {
         let mut index_of: Vec<Option<usize>> = vec![None; dets.len()];
         let mut line = self.base_line;
         let mut line_pos = 0usize;
+        // The current line's bounds, and the column at a position on it: detections are
+        // sorted by start, so findings on one long line (minified code) cost linear time.
+        let (mut ls, mut le) = (0usize, 0usize);
+        let (mut col_pos, mut col) = (0usize, 1usize);
+        let mut allows: Vec<(usize, bool)> = Vec::new();
+        let mut first = true;
         for (i, d) in dets.iter().enumerate() {
             if !report.contains(&d.start) {
                 continue;
             }
-            // detections are sorted by start: count lines incrementally
-            line += memchr::memchr_iter(b'\n', &buf[line_pos..d.start]).count();
+            // count lines incrementally
+            let newlines = memchr::memchr_iter(b'\n', &buf[line_pos..d.start]).count();
+            line += newlines;
             line_pos = d.start;
-            let ls = crate::detect::line_start(buf, d.start);
-            let le = crate::detect::line_end(buf, d.start);
+            if first || newlines > 0 {
+                ls = crate::detect::line_start(buf, d.start);
+                le = crate::detect::line_end(buf, d.start);
+                (col_pos, col) = (ls, 1);
+                allows.clear();
+                first = false;
+            }
+            col += char_count(&buf[col_pos..d.start]);
+            col_pos = d.start;
             let rule = &self.rules.rules[d.rule];
             let value = &buf[d.start..d.end];
             let value_str = String::from_utf8_lossy(value).into_owned();
@@ -204,10 +218,17 @@ impl FindingBuilder<'_> {
                 *n += 1;
                 *n - 1
             };
-            let column = char_count(&buf[ls..d.start]) + 1;
+            let column = col;
             let end_column = column + char_count(value);
             let excerpt = excerpt(buf, ls, le, d.start, d.end, dets, self.rules);
-            let allowed_inline = crate::suppress::inline_allows(&buf[ls..le], &rule.id);
+            let allowed_inline = match allows.iter().find(|(r, _)| *r == d.rule) {
+                Some(&(_, a)) => a,
+                None => {
+                    let a = crate::suppress::inline_allows(&buf[ls..le], &rule.id);
+                    allows.push((d.rule, a));
+                    a
+                }
+            };
             index_of[i] = Some(out.len());
             out.push(Finding {
                 rule_id: rule.id.clone(),
@@ -304,10 +325,11 @@ fn excerpt(
     // A credential can appear again on the same line where no rule matched it (a copy
     // after a typo'd name, a log line repeating it): mask every copy, and any piece of
     // one cut by the excerpt's ends, of the values detected near this one.
-    let near_lo = dets.partition_point(|d| d.start + EXCERPT_REACH < ls);
+    let from = ls.max(s.saturating_sub(EXCERPT_REACH));
+    let near_lo = dets.partition_point(|d| d.start + EXCERPT_REACH < from);
     let mut masked = 0usize;
     for d in &dets[near_lo..] {
-        if d.start >= le || masked == MASK_MAX {
+        if d.start >= le || d.start > s + EXCERPT_REACH || masked == MASK_MAX {
             break;
         }
         if d.end <= ls || d.start.abs_diff(s) > EXCERPT_REACH {
