@@ -268,6 +268,8 @@ impl FindingBuilder<'_> {
 const EXCERPT_MAX: usize = 160;
 /// Longest value that can start before an excerpt and still reach into it.
 const EXCERPT_REACH: usize = 1 << 16;
+/// Detections before an excerpt's start checked for reaching into it.
+const OVERLAP_LOOKBACK: usize = 8;
 
 /// The line around a value, with every credential on it redacted and trimmed to
 /// [`EXCERPT_MAX`] bytes around the value.
@@ -296,8 +298,13 @@ fn excerpt(
         out.push('…');
     }
     let mut pos = lo;
-    // detections are sorted by start; only those near the excerpt can overlap it
-    let first = dets.partition_point(|d| d.start + EXCERPT_REACH < lo);
+    // detections are sorted by start and (one per value) seldom overlap: those that reach
+    // into the excerpt from its left are among the few just before its start
+    let mut first = dets.partition_point(|d| d.start < lo);
+    let floor = first.saturating_sub(OVERLAP_LOOKBACK);
+    while first > floor && dets[first - 1].start + EXCERPT_REACH >= lo {
+        first -= 1;
+    }
     for d in &dets[first..] {
         if d.start >= hi {
             break;
@@ -325,37 +332,35 @@ fn excerpt(
     // A credential can appear again on the same line where no rule matched it (a copy
     // after a typo'd name, a log line repeating it): mask every copy, and any piece of
     // one cut by the excerpt's ends, of the values detected near this one.
-    let from = ls.max(s.saturating_sub(EXCERPT_REACH));
-    let near_lo = dets.partition_point(|d| d.start + EXCERPT_REACH < from);
-    let mut masked = 0usize;
-    for d in &dets[near_lo..] {
-        if d.start >= le || d.start > s + EXCERPT_REACH || masked == MASK_MAX {
-            break;
-        }
-        if d.end <= ls || d.start.abs_diff(s) > EXCERPT_REACH {
-            continue;
+    let at = dets.partition_point(|d| d.start < s);
+    let near = at.saturating_sub(MASK_MAX / 2)..(at + MASK_MAX / 2).min(dets.len());
+    for d in &dets[near] {
+        if d.end <= ls || d.start >= le {
+            continue; // not on this line
         }
         let v = String::from_utf8_lossy(&buf[d.start..d.end]);
         if v.len() < MASK_MIN {
             continue;
         }
         let r = &rules.rules[d.rule];
-        mask_copies(&mut out, &v, &redact(&v, r.redact, r.filters.fixed_prefix));
-        masked += 1;
+        mask_copies(&mut out, &v, || {
+            redact(&v, r.redact, r.filters.fixed_prefix)
+        });
     }
     out.trim().to_string()
 }
 
 /// Values shorter than this are not searched for again in an excerpt.
 const MASK_MIN: usize = 8;
-/// Most nearby values searched for in one excerpt (a minified line can hold thousands).
+/// Most nearby values (the detections just before and after the value) searched for in
+/// one excerpt (a minified line can hold thousands).
 const MASK_MAX: usize = 32;
 
 /// Replaces every copy of `value` in `text` by `redacted`, and masks a piece of `value`
 /// cut by the start or the end of `text` (after or before an ellipsis).
-fn mask_copies(text: &mut String, value: &str, redacted: &str) {
+fn mask_copies(text: &mut String, value: &str, redacted: impl FnOnce() -> String) {
     if text.contains(value) {
-        *text = text.replace(value, redacted);
+        *text = text.replace(value, &redacted());
     }
     // a copy cut at the end: `…` not included, the longest prefix of value ending text
     let body_end = text.strip_suffix('…').map_or(text.len(), |t| t.len());
@@ -381,7 +386,15 @@ fn mask_copies(text: &mut String, value: &str, redacted: &str) {
 /// a suffix of `value`.
 fn longest_overlap(text: &str, value: &str, at_end: bool) -> Option<usize> {
     let max = value.len().saturating_sub(1).min(text.len());
+    let (t, v) = (text.as_bytes(), value.as_bytes());
+    // only lengths whose piece ends (starts) with text's last (first) byte can match
+    let edge = if at_end { t.last() } else { t.first() };
+    let &edge = edge?;
     (MASK_MIN / 2..=max).rev().find(|&k| {
+        let b = if at_end { v[k - 1] } else { v[v.len() - k] };
+        if b != edge {
+            return false;
+        }
         if at_end {
             value.is_char_boundary(k)
                 && text.is_char_boundary(text.len() - k)
@@ -428,19 +441,19 @@ mod tests {
     fn excerpt_masks_copies_and_cut_pieces_of_a_value() {
         let v = "KByjyMCfGipqgNWkvSm13ImKdwjJ4s";
         let mut t = format!("SECRET={v} then SE<RET={v} on port 80");
-        mask_copies(&mut t, v, "KBy***J4s");
+        mask_copies(&mut t, v, || "KBy***J4s".into());
         assert!(!t.contains(v), "{t}");
         assert_eq!(t.matches("KBy***J4s").count(), 2);
         // cut by the excerpt's end and start
         let mut t = format!("x = 1 {}…", &v[..20]);
-        mask_copies(&mut t, v, "KBy***J4s");
+        mask_copies(&mut t, v, || "KBy***J4s".into());
         assert_eq!(t, format!("x = 1 {}…", "*".repeat(20)));
         let mut t = format!("…{} = y", &v[12..]);
-        mask_copies(&mut t, v, "KBy***J4s");
+        mask_copies(&mut t, v, || "KBy***J4s".into());
         assert_eq!(t, format!("…{} = y", "*".repeat(v.len() - 12)));
         // ordinary text is left alone
         let mut t = "a = KB".to_string();
-        mask_copies(&mut t, v, "KBy***J4s");
+        mask_copies(&mut t, v, || "KBy***J4s".into());
         assert_eq!(t, "a = KB");
     }
 
