@@ -276,7 +276,7 @@ pub struct Setup {
 /// Loads the configuration (`--config`, or `.akscan.toml` found from `root`), the rules
 /// (built-in, the config's `rules.files`, `--rules`, then the config's disable and severity
 /// settings) and the `--baseline`.
-pub fn setup(common: &CommonArgs, root: &Path) -> Result<Setup, String> {
+pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, String> {
     let config = if common.no_config {
         Config::default()
     } else if let Some(f) = &common.config {
@@ -302,7 +302,11 @@ pub fn setup(common: &CommonArgs, root: &Path) -> Result<Setup, String> {
         .unwrap_or(DEFAULT_MAX_FILE_SIZE);
     Ok(Setup {
         config,
-        scanner: Scanner::new(rules),
+        scanner: if decode {
+            Scanner::new(rules)
+        } else {
+            Scanner::without_decoding(rules)
+        },
         baseline,
         root: root.to_path_buf(),
         max_file_size,
@@ -348,7 +352,7 @@ fn scan_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn run_scan(args: ScanArgs) -> i32 {
-    let setup = match setup(&args.common, &scan_root(&args.paths)) {
+    let setup = match setup(&args.common, &scan_root(&args.paths), !args.no_decode) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
@@ -446,7 +450,7 @@ fn run_git(mut args: GitArgs) -> i32 {
     if let Err(e) = std::env::set_current_dir(&root) {
         return error(format!("cannot enter {}: {e}", root.display()));
     }
-    let setup = match setup(&args.common, Path::new(".")) {
+    let setup = match setup(&args.common, Path::new("."), true) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
@@ -548,7 +552,7 @@ fn run_fix(args: FixArgs) -> i32 {
             "fix prints a unified diff (the default) or, with --format sarif, SARIF with fixes",
         );
     }
-    let setup = match setup(common, &scan_root(&args.paths)) {
+    let setup = match setup(common, &scan_root(&args.paths), true) {
         Ok(s) => s,
         Err(e) => return error(e),
     };

@@ -186,7 +186,8 @@ pub enum ScanError {
 #[derive(Debug)]
 pub struct Scanner {
     detector: Detector,
-    decoders: Decoders,
+    /// None for a scanner built without decoding ([`Scanner::without_decoding`]).
+    decoders: Option<Decoders>,
 }
 
 /// Per-thread state: reused buffers and local results, merged when the thread ends.
@@ -351,7 +352,7 @@ impl Worker<'_> {
             r,
             self.opts.max_file_size,
             self.opts.scan_binary,
-            self.opts.decode.then_some(&self.scanner.decoders),
+            self.scanner.decoders.as_ref().filter(|_| self.opts.decode),
             &mut self.local.findings,
         )?;
         self.local.stats.files_scanned += 1;
@@ -480,8 +481,8 @@ fn read_and_detect<R: Read>(
         let Some(dec) = decoders else {
             return;
         };
-        let anchors = scratch.anchors();
-        let Some(view) = dec.view_with(chunk.data, &anchors, scratch.triggers()) else {
+        let (anchors, short) = scratch.anchors();
+        let Some(view) = dec.view_with(chunk.data, &anchors, &short, scratch.triggers()) else {
             return;
         };
         let vd = detector.detect_with(&view.data, scratch);
@@ -522,7 +523,7 @@ impl BufferScanner<'_> {
             data,
             u64::MAX,
             false,
-            Some(&self.scanner.decoders),
+            self.scanner.decoders.as_ref(),
             &mut findings,
         )
         .unwrap_or_default(); // reading a slice cannot fail
@@ -569,7 +570,16 @@ impl Scanner {
         let decoders = Decoders::new();
         Scanner {
             detector: Detector::with_triggers(rules, decoders.trigger_patterns()),
-            decoders,
+            decoders: Some(decoders),
+        }
+    }
+
+    /// A scanner that never decodes (`--no-decode`): its detector's pass looks for the
+    /// rules' keywords alone, which keeps that pass on its fastest form.
+    pub fn without_decoding(rules: RuleSet) -> Scanner {
+        Scanner {
+            detector: Detector::new(rules),
+            decoders: None,
         }
     }
 

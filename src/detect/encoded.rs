@@ -8,7 +8,7 @@
 //! inside one is reported at the encoded value's place in the original.
 //!
 //! Ordinary source pays one pass of a small Aho-Corasick automaton over trigger strings
-//! of three bytes or more (a base64 form of `LTAI`, `\u00`, `%3D`, `LT"`, …), which its
+//! of three bytes or more (a base64 form of `LTAI`, `\u00`, `LT"`, …), which its
 //! SIMD prefilter skips through; split literals and continued lines are looked for only
 //! on the lines where the plain scan met a credential keyword. A buffer with neither has
 //! no view.
@@ -17,6 +17,8 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use super::rules::Charset;
+use super::runs::keep_near_runs;
 use super::TriggerHit;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -34,6 +36,14 @@ const MAX_DEPTH: u32 = 2;
 const MAX_TOKEN: usize = 64 << 10;
 /// Shortest joined split literal worth a view (the shortest key is 16 characters).
 const MIN_SPLIT: usize = 16;
+/// The shortest run of base64 characters (`[A-Za-z0-9+/]`) near a keyword that makes its
+/// line worth decoding: a piece of a split or continued key, or of a base64 value (whose
+/// URL-safe form `-` and `_` may cut).
+const MIN_PIECE: usize = 12;
+/// How far before a short keyword such a run may end, and after it start: the value
+/// follows its name closely (on its line, or the next for the second piece of a split).
+const SHORT_BEFORE: usize = 16;
+const SHORT_AFTER: usize = 192;
 /// Most lines a chain of split literals may span.
 const MAX_SPLIT_LINES: usize = 3;
 
@@ -108,7 +118,6 @@ enum Trigger {
     /// A Kubernetes Secret or docker config: decode every base64 run.
     B64File,
     JsonEscape,
-    Url,
     /// A quote after `LT` or `LTA`: a split inside the ID's prefix.
     Split,
 }
@@ -184,13 +193,15 @@ impl Decoders {
         for p in ["\\u00", "\\U00"] {
             add(p.into(), Trigger::JsonEscape);
         }
+        // Percent-escapes need no trigger: a key is letters and digits (an STS token
+        // starts with them), so its keyword shows in plain text, and the token around each
+        // keyword is decoded when it holds a `%` (see `view_at`).
         let mut short: Vec<(Vec<u8>, Trigger)> = Vec::new();
-        for p in ["%2B", "%2b", "%2F", "%2f", "%3D", "%3d"] {
-            short.push((p.into(), Trigger::Url));
-        }
         // a literal split inside `LTAI` itself (`"LT" + "AI5t…"`); other splits are looked
-        // for on the lines of credential keywords only (see `view`)
-        for p in ["LT\"", "LT'", "LTA\"", "LTA'"] {
+        // for on the lines of credential keywords only (see `view`). Four bytes each: the
+        // shortest trigger sets how many bytes the prefilter compares, and three let far
+        // more ordinary text through.
+        for p in ["\"LT\"", "'LT'", "LTA\"", "LTA'"] {
             short.push((p.into(), Trigger::Split));
         }
         for (p, k) in short {
@@ -219,8 +230,40 @@ impl Decoders {
 
     /// [`Decoders::view`] with the trigger strings already found (by the detector's pass
     /// over the same buffer, built with [`Decoders::trigger_patterns`]).
-    pub fn view_with(&self, buf: &[u8], anchors: &[usize], hits: &[TriggerHit]) -> Option<View> {
+    ///
+    /// `short` are the positions of short keywords (`sk`): only those with a run of base64
+    /// characters near them count (in C, `sk` is a socket on every other line).
+    pub fn view_with(
+        &self,
+        buf: &[u8],
+        anchors: &[usize],
+        short: &[usize],
+        hits: &[TriggerHit],
+    ) -> Option<View> {
         let mut budget = MAX_DECODED;
+        let merged: Vec<usize>;
+        let anchors = if short.is_empty() {
+            anchors
+        } else {
+            let mut v: Vec<usize> = Vec::new();
+            keep_near_runs(
+                buf,
+                short,
+                Charset::Base64,
+                MIN_PIECE,
+                SHORT_BEFORE,
+                SHORT_AFTER,
+                &mut v,
+            );
+            if v.is_empty() {
+                anchors
+            } else {
+                v.extend_from_slice(anchors);
+                v.sort_unstable();
+                merged = v;
+                &merged
+            }
+        };
         self.view_at(buf, anchors, Some(hits), MAX_DEPTH, &mut budget)
     }
 
@@ -261,8 +304,43 @@ impl Decoders {
                 &own
             }
         };
+        // keyword anchors join the trigger hits, in position order, as URL-decoding
+        // candidates: the escape and URL decoders share `done_to`
+        let url_hits: Vec<TriggerHit> = anchors
+            .iter()
+            .filter(|&&a| a < buf.len())
+            .map(|&a| TriggerHit {
+                start: a,
+                end: a,
+                trigger: usize::MAX,
+            })
+            .collect();
+        let mut url_checked_to = 0usize; // end of the last keyword token looked at
+        let mut merged = Vec::new();
+        let hits: &[TriggerHit] = if url_hits.is_empty() {
+            hits
+        } else {
+            merged.reserve(hits.len() + url_hits.len());
+            merged.extend_from_slice(hits);
+            merged.extend_from_slice(&url_hits);
+            merged.sort_by_key(|h: &TriggerHit| h.start);
+            &merged
+        };
         for h in hits {
             let (s, e) = (h.start, h.end);
+            if h.trigger == usize::MAX {
+                if s >= done_to && s >= url_checked_to {
+                    let r = token_around(buf, s, done_to.max(url_checked_to));
+                    url_checked_to = r.end.max(s + 1);
+                    if memchr::memchr(b'%', &buf[r.clone()]).is_some() {
+                        if let Some(sub) = url(buf, r.clone()) {
+                            done_to = r.end;
+                            subs.push(sub);
+                        }
+                    }
+                }
+                continue;
+            }
             match self.kinds[h.trigger] {
                 Trigger::B64Marker => b64_at.push(s),
                 Trigger::B64File => b64_all = true,
@@ -271,11 +349,6 @@ impl Decoders {
                     let r = token_around(buf, s, done_to);
                     done_to = r.end;
                     subs.extend(json_escape(buf, r));
-                }
-                Trigger::Url if s >= done_to => {
-                    let r = token_around(buf, s, done_to);
-                    done_to = r.end;
-                    subs.extend(url(buf, r));
                 }
                 Trigger::Split => split_quotes.push(e - 1),
 
@@ -300,11 +373,13 @@ impl Decoders {
             line_done = le;
             split_quotes.extend(memchr::memchr2_iter(b'"', b'\'', &buf[ls..le]).map(|q| ls + q));
             // a value continued on the next line (`LTAI5tQ8\` + newline + `bFz2…`)
-            for c in memchr::memmem::find_iter(&buf[ls..le], b"\\\n") {
-                subs.extend(continuation(buf, ls + c, ls + c + 2));
-            }
-            for c in memchr::memmem::find_iter(&buf[ls..le], b"\\\r\n") {
-                subs.extend(continuation(buf, ls + c, ls + c + 3));
+            for c in memchr::memchr_iter(b'\\', &buf[ls..le]) {
+                let c = ls + c;
+                match buf.get(c + 1..(c + 3).min(buf.len())) {
+                    Some([b'\n', ..]) => subs.extend(continuation(buf, c, c + 2)),
+                    Some([b'\r', b'\n']) => subs.extend(continuation(buf, c, c + 3)),
+                    _ => {}
+                }
             }
         }
         split_quotes.sort_unstable();
@@ -841,6 +916,9 @@ mod tests {
         assert_eq!(v, r#"k = "LTAI5tQ8bFz2KcVw9YhN3xRm""#);
         assert_eq!(e, ["json-escape"]);
         let (v, _) = view("u=https://x/?tok=CAISq8Hn2KzP4wX7%2Babc%3D%3D&a=1 ").unwrap();
+        assert_eq!(v, "u=https://x/?tok=CAISq8Hn2KzP4wX7+abc==&a=1 ");
+        // lower-case escapes too: the keyword's token is decoded, whatever its escapes
+        let (v, _) = view("u=https://x/?tok=CAISq8Hn2KzP4wX7%2babc%3d%3d&a=1 ").unwrap();
         assert_eq!(v, "u=https://x/?tok=CAISq8Hn2KzP4wX7+abc==&a=1 ");
         // escapes that make no key-like run are left alone
         assert!(view(r#"t = "caf\u00e9 au lait""#).is_none());

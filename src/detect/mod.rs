@@ -12,6 +12,7 @@ pub mod context;
 pub mod encoded;
 pub mod filters;
 pub mod rules;
+pub mod runs;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -156,7 +157,12 @@ struct Candidate {
 /// Reusable per-thread memory for [`Detector::detect_with`].
 #[derive(Debug, Default)]
 pub struct Scratch {
+    /// Per rule: where its keywords are.
     anchors: Vec<Vec<usize>>,
+    /// Per rule: the anchors with a possible value within reach.
+    kept: Vec<Vec<usize>>,
+    /// The anchors of short (token) keywords.
+    short: Vec<usize>,
     windows: Vec<(usize, usize)>,
     triggers: Vec<TriggerHit>,
 }
@@ -171,12 +177,23 @@ pub struct TriggerHit {
 }
 
 impl Scratch {
-    /// Where the last [`Detector::detect_with`] call found keywords, sorted.
-    pub fn anchors(&self) -> Vec<usize> {
-        let mut v: Vec<usize> = self.anchors.iter().flatten().copied().collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+    /// Where the last [`Detector::detect_with`] call found keywords, sorted: those of
+    /// keywords of four bytes or more, and those of the short ones (`sk`), which stand for
+    /// a credential far less often.
+    pub fn anchors(&self) -> (Vec<usize>, Vec<usize>) {
+        let mut short = self.short.clone();
+        short.sort_unstable();
+        short.dedup();
+        let mut words: Vec<usize> = self
+            .anchors
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|a| short.binary_search(a).is_err())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        (words, short)
     }
 
     /// Where the last [`Detector::detect_with`] call found trigger strings, in order.
@@ -279,6 +296,7 @@ impl Detector {
         for a in scratch.anchors.iter_mut() {
             a.clear();
         }
+        scratch.short.clear();
         let mut any = false;
         let mut anchor = |pi: usize, s: usize, e: usize| {
             for &ki in &self.by_pattern[pi] {
@@ -290,6 +308,9 @@ impl Detector {
                 if list.last() != Some(&s) {
                     list.push(s);
                     any = true;
+                    if kw.token {
+                        scratch.short.push(s);
+                    }
                 }
             }
         };
@@ -319,6 +340,27 @@ impl Detector {
         if !any {
             return out;
         }
+        // A keyword opens a window only when a value of its rule's shape (a long enough
+        // run of the rule's charset) is within the window's reach: in C, `sk` (a socket)
+        // is on every other line, a 30-character run of letters and digits rarely.
+        scratch.kept.resize_with(n_rules, Vec::new);
+        for ri in 0..n_rules {
+            let rule = &self.rules.rules[ri];
+            let kept = &mut scratch.kept[ri];
+            kept.clear();
+            let anchors = &mut scratch.anchors[ri];
+            if !anchors.is_sorted() {
+                anchors.sort_unstable();
+                anchors.dedup();
+            }
+            match rule.run_min {
+                None => kept.extend_from_slice(anchors),
+                Some(min) => {
+                    let reach = rule.window.max_bytes as usize;
+                    runs::keep_near_runs(buf, anchors, rule.charset, min, reach, reach, kept);
+                }
+            }
+        }
         for ri in 0..n_rules {
             self.run_rule(ri, buf, scratch, &mut out);
         }
@@ -329,7 +371,7 @@ impl Detector {
         let rule = &self.rules.rules[ri];
         let windows = &mut scratch.windows;
         windows.clear();
-        for &a in &scratch.anchors[ri] {
+        for &a in &scratch.kept[ri] {
             windows.push(line_window(
                 buf,
                 a,

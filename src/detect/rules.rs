@@ -352,6 +352,10 @@ pub struct Rule {
     pub keywords_case_sensitive: bool,
     pub window: WindowSpec,
     pub charset: Charset,
+    /// Every match of `regex` lies inside a run of `charset` at least this long: set when
+    /// the regex matches bytes of the charset only. A keyword with no such run within its
+    /// window's reach opens no window.
+    pub run_min: Option<usize>,
     pub filters: FilterSpec,
     pub require: Require,
     /// Index into [`RuleSet::vocabularies`].
@@ -364,6 +368,41 @@ pub struct Rule {
     pub negative_examples: Vec<String>,
     /// Where the rule was defined, e.g. `patterns/alibaba.toml:12`.
     pub origin: String,
+}
+
+/// The shortest match of `pattern` when every byte it can match is in `cs` (so each match
+/// lies inside a run of `cs` at least that long); None otherwise.
+fn run_min(pattern: &str, cs: Charset) -> Option<usize> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn inside(h: &Hir, cs: Charset) -> bool {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => true,
+            HirKind::Literal(l) => l.0.iter().all(|&b| cs.contains(b)),
+            HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| {
+                (r.start() as u32..=r.end() as u32).all(|c| c < 0x80 && cs.contains(c as u8))
+            }),
+            HirKind::Class(Class::Bytes(c)) => c
+                .ranges()
+                .iter()
+                .all(|r| (r.start()..=r.end()).all(|b| cs.contains(b))),
+            HirKind::Repetition(r) => inside(&r.sub, cs),
+            HirKind::Capture(c) => inside(&c.sub, cs),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().all(|h| inside(h, cs)),
+        }
+    }
+    if cs == Charset::Any {
+        return None;
+    }
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .unicode(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    if !inside(&hir, cs) {
+        return None;
+    }
+    hir.properties().minimum_len().filter(|&n| n > 0)
 }
 
 /// All rules in use, in evaluation order (partners before the rules that need them).
@@ -633,6 +672,7 @@ impl RuleSet {
             keywords_case_sensitive: r.keywords_case_sensitive,
             window: r.window,
             charset: r.charset,
+            run_min: run_min(r.regex.get_ref(), r.charset),
             filters: r.filters.clone(),
             require: r.context.require,
             vocabulary,
