@@ -329,7 +329,10 @@ impl Decoders {
         for h in hits {
             let (s, e) = (h.start, h.end);
             if h.trigger == usize::MAX {
-                if s >= done_to && s >= url_checked_to {
+                // a `%` near the keyword first (one SIMD look), the token's bounds after
+                let near =
+                    &buf[s.saturating_sub(KEYWORD_REACH)..(s + KEYWORD_REACH).min(buf.len())];
+                if s >= done_to && s >= url_checked_to && memchr::memchr(b'%', near).is_some() {
                     let r = token_around(buf, s, done_to.max(url_checked_to));
                     url_checked_to = r.end.max(s + 1);
                     if memchr::memchr(b'%', &buf[r.clone()]).is_some() {

@@ -110,6 +110,53 @@ impl PairSearch {
 /// case variant of a pair of lower-case letters (and a superset for other bytes, which
 /// the caller's exact check removes).
 fn folded_pairs(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 was detected
+            unsafe { folded_pairs_avx2(buf, a, b, f) };
+            return;
+        }
+    }
+    folded_pairs_sse2(buf, a, b, f)
+}
+
+/// [`folded_pairs`], 32 bytes a step.
+///
+/// # Safety
+/// AVX2 must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn folded_pairs_avx2(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
+    use std::arch::x86_64::*;
+    let n = buf.len();
+    let mut i = 0;
+    let va = _mm256_set1_epi8(a as i8);
+    let vb = _mm256_set1_epi8(b as i8);
+    let fold = _mm256_set1_epi8(0x20);
+    while i + 33 <= n {
+        // SAFETY: both loads read 32 bytes at `i` or `i + 1`, with `i + 33 <= n`
+        let (x, y) = unsafe {
+            (
+                _mm256_loadu_si256(buf.as_ptr().add(i) as *const __m256i),
+                _mm256_loadu_si256(buf.as_ptr().add(i + 1) as *const __m256i),
+            )
+        };
+        let m = _mm256_and_si256(
+            _mm256_cmpeq_epi8(_mm256_or_si256(x, fold), va),
+            _mm256_cmpeq_epi8(_mm256_or_si256(y, fold), vb),
+        );
+        let mut bits = _mm256_movemask_epi8(m) as u32;
+        while bits != 0 {
+            f(i + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
+        i += 32;
+    }
+    folded_pairs_sse2(&buf[i..], a, b, &mut |j| f(i + j));
+}
+
+fn folded_pairs_sse2(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
     let n = buf.len();
     let mut i = 0;
     #[cfg(target_arch = "x86_64")]
@@ -161,8 +208,9 @@ pub struct Scratch {
     anchors: Vec<Vec<usize>>,
     /// Per rule: the anchors with a possible value within reach.
     kept: Vec<Vec<usize>>,
-    /// The anchors of short (token) keywords.
+    /// The anchors of short (token) keywords, and of the others.
     short: Vec<usize>,
+    words: Vec<usize>,
     windows: Vec<(usize, usize)>,
     triggers: Vec<TriggerHit>,
 }
@@ -181,19 +229,13 @@ impl Scratch {
     /// keywords of four bytes or more, and those of the short ones (`sk`), which stand for
     /// a credential far less often.
     pub fn anchors(&self) -> (Vec<usize>, Vec<usize>) {
-        let mut short = self.short.clone();
-        short.sort_unstable();
-        short.dedup();
-        let mut words: Vec<usize> = self
-            .anchors
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|a| short.binary_search(a).is_err())
-            .collect();
-        words.sort_unstable();
-        words.dedup();
-        (words, short)
+        let sorted = |v: &Vec<usize>| {
+            let mut v = v.clone();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        (sorted(&self.words), sorted(&self.short))
     }
 
     /// Where the last [`Detector::detect_with`] call found trigger strings, in order.
@@ -297,6 +339,7 @@ impl Detector {
             a.clear();
         }
         scratch.short.clear();
+        scratch.words.clear();
         let mut any = false;
         let mut anchor = |pi: usize, s: usize, e: usize| {
             for &ki in &self.by_pattern[pi] {
@@ -310,6 +353,8 @@ impl Detector {
                     any = true;
                     if kw.token {
                         scratch.short.push(s);
+                    } else {
+                        scratch.words.push(s);
                     }
                 }
             }
@@ -688,6 +733,33 @@ fn pair_distance(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pair_search_finds_every_case_variant_at_every_offset() {
+        let mut lcg = 7u64;
+        for len in 0..200usize {
+            let buf: Vec<u8> = (0..len)
+                .map(|_| {
+                    lcg = lcg
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    b"sSkK k\xd3\xcbx"[(lcg >> 33) as usize % 9]
+                })
+                .collect();
+            let want: Vec<usize> = (0..len.saturating_sub(1))
+                .filter(|&i| buf[i] | 0x20 == b's' && buf[i + 1] | 0x20 == b'k')
+                .collect();
+            for simd in [true, false] {
+                let mut got = Vec::new();
+                if simd {
+                    folded_pairs(&buf, b's', b'k', &mut |i| got.push(i));
+                } else {
+                    folded_pairs_sse2(&buf, b's', b'k', &mut |i| got.push(i));
+                }
+                assert_eq!(got, want, "len {len}");
+            }
+        }
+    }
 
     fn detector() -> Detector {
         Detector::new(RuleSet::builtin().unwrap())

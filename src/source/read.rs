@@ -9,6 +9,8 @@ use super::decode::{self, TextEncoding};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 8 << 20;
+/// Bytes read first, to tell text from binary (at least [`decode::SNIFF_LEN`]).
+const PROBE: usize = 64 << 10;
 /// Bytes shared by consecutive chunks. A value (and the context its rule reads) shorter
 /// than half of this is always whole inside one chunk's report range.
 pub const OVERLAP: usize = 128 << 10;
@@ -94,8 +96,9 @@ impl ChunkReader {
         let mut summary = ReadSummary::default();
         let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
         self.buf.clear();
-        let first_want = self.chunk.min(limit);
-        let mut eof = fill(&mut r, &mut self.buf, first_want)?;
+        // A first, small read decides text or binary: a binary file (or archive member,
+        // which costs inflating) is never read past it.
+        let mut eof = fill(&mut r, &mut self.buf, PROBE.min(self.chunk).min(limit))?;
         summary.bytes = self.buf.len() as u64;
 
         let (enc, bom) = decode::sniff(&self.buf);
@@ -118,7 +121,13 @@ impl ChunkReader {
             return Ok(summary);
         }
 
-        if decode::is_binary(&self.buf) {
+        let binary = decode::is_binary(&self.buf);
+        let stop_early = binary && !scan_binary;
+        if !eof && !stop_early {
+            eof = fill(&mut r, &mut self.buf, self.chunk.min(limit))?;
+            summary.bytes = self.buf.len() as u64;
+        }
+        if binary {
             summary.binary = true;
             if !scan_binary {
                 let nul = memchr::memchr(0, &self.buf).unwrap_or(self.buf.len());
@@ -248,6 +257,40 @@ mod tests {
         let cs = chunks(b"key LTAIabc\0\0\0binary", 64, 16);
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].1, b"key LTAIabc");
+    }
+
+    #[test]
+    fn binary_input_is_not_read_past_the_probe() {
+        // what a reader (an archive member being inflated, say) was asked for
+        struct Counted<'a>(&'a [u8], usize);
+        impl Read for Counted<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = out.len().min(self.0.len() - self.1);
+                out[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+                self.1 += n;
+                Ok(n)
+            }
+        }
+        let mut data = b"key LTAIabc\0".to_vec();
+        data.resize(4 << 20, 7);
+        let mut r = ChunkReader::default();
+        let mut src = Counted(&data, 0);
+        let mut seen = Vec::new();
+        let s = r
+            .read(&mut src, u64::MAX, false, |c| {
+                seen.extend_from_slice(c.data)
+            })
+            .unwrap();
+        assert!(s.binary);
+        assert_eq!(seen, b"key LTAIabc");
+        assert!(src.1 <= PROBE, "read {} bytes", src.1);
+        // text goes on to the whole input
+        let text = vec![b'a'; 3 << 20];
+        let mut src = Counted(&text, 0);
+        let mut n = 0;
+        r.read(&mut src, u64::MAX, false, |c| n += c.report.len())
+            .unwrap();
+        assert_eq!((n, src.1), (text.len(), text.len()));
     }
 
     #[test]
