@@ -74,6 +74,12 @@ pub fn charset_run(buf: &[u8], start: usize, end: usize, charset: Charset) -> (u
     (s, e)
 }
 
+/// How many characters of a run an escape before a value may take (`\n`, `%3D`, `\x3d`,
+/// `\u003d`, `\U0000003d`: see [`charset_run`]), none first.
+pub const ESCAPE_PREFIX_LENS: [usize; 6] = [0, 1, 2, 3, 5, 9];
+/// The longest of them.
+pub const MAX_ESCAPE_PREFIX: usize = 9;
+
 /// Is `buf[s..start]` the tail of an escape sequence that begins at `s - 1`?
 fn is_escape_prefix(buf: &[u8], s: usize, start: usize) -> bool {
     if s == 0 {

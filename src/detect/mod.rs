@@ -208,6 +208,8 @@ pub struct Scratch {
     anchors: Vec<Vec<usize>>,
     /// Per rule: the anchors with a possible value within reach.
     kept: Vec<Vec<usize>>,
+    /// Candidate spans of the rule being run.
+    spans: Vec<(usize, usize)>,
     /// The anchors of short (token) keywords, and of the others.
     short: Vec<usize>,
     words: Vec<usize>,
@@ -460,33 +462,68 @@ impl Detector {
 
         let vocab = rule.vocabulary.map(|v| &self.rules.vocabularies[v]);
         let mut cands: Vec<Candidate> = Vec::new();
+        // Candidate spans. A value is a whole run of the rule's charset (or one with an
+        // escape such as `%3D` before it), so when every match of the regex lies in one run,
+        // the runs of a fitting length are the only places to try it: text made of long
+        // runs costs a step per run, not a regex match per 30 bytes.
+        let spans = &mut scratch.spans;
+        spans.clear();
         for &(ws, we) in &merged {
-            for m in rule.regex.find_iter(&buf[ws..we]) {
-                let (s, e) = (ws + m.start(), ws + m.end());
-                if filters::check_surroundings(buf, s, e, rule.charset, &rule.filters).is_err() {
-                    continue;
-                }
-                if filters::check_value(&buf[s..e], &rule.filters).is_err() {
-                    continue;
-                }
-                let (class, name) = match vocab {
-                    Some(v) => {
-                        let ls = line_start_from(buf, s.saturating_sub(MAX_LINE_LOOKBACK), s);
-                        let nc = context::name_of(buf, ls, s);
-                        (context::classify(nc.name.as_deref(), v), nc.name)
+            match (rule.run_min, rule.run_max) {
+                (Some(min), Some(max)) => {
+                    let mut p = ws;
+                    while let (Some((rs, re)), pos) = runs::next_run(buf, p, we, rule.charset, min)
+                    {
+                        p = pos;
+                        if re - rs > max + filters::MAX_ESCAPE_PREFIX {
+                            continue;
+                        }
+                        for skip in filters::ESCAPE_PREFIX_LENS {
+                            let s = rs + skip;
+                            if re - s < min || re - s > max {
+                                continue;
+                            }
+                            if rule
+                                .regex
+                                .find(&buf[s..re])
+                                .is_some_and(|m| m.start() == 0 && m.end() == re - s)
+                            {
+                                spans.push((s, re));
+                            }
+                        }
                     }
-                    None => (NameClass::Neutral, None),
-                };
-                if class == NameClass::Deny {
-                    continue;
                 }
-                cands.push(Candidate {
-                    start: s,
-                    end: e,
-                    class,
-                    name,
-                });
+                _ => spans.extend(
+                    rule.regex
+                        .find_iter(&buf[ws..we])
+                        .map(|m| (ws + m.start(), ws + m.end())),
+                ),
             }
+        }
+        for &(s, e) in spans.iter() {
+            if filters::check_surroundings(buf, s, e, rule.charset, &rule.filters).is_err() {
+                continue;
+            }
+            if filters::check_value(&buf[s..e], &rule.filters).is_err() {
+                continue;
+            }
+            let (class, name) = match vocab {
+                Some(v) => {
+                    let ls = line_start_from(buf, s.saturating_sub(MAX_LINE_LOOKBACK), s);
+                    let nc = context::name_of(buf, ls, s);
+                    (context::classify(nc.name.as_deref(), v), nc.name)
+                }
+                None => (NameClass::Neutral, None),
+            };
+            if class == NameClass::Deny {
+                continue;
+            }
+            cands.push(Candidate {
+                start: s,
+                end: e,
+                class,
+                name,
+            });
         }
         if cands.is_empty() {
             return;
@@ -763,6 +800,38 @@ mod tests {
 
     fn detector() -> Detector {
         Detector::new(RuleSet::builtin().unwrap())
+    }
+
+    #[test]
+    fn values_are_whole_runs_or_follow_an_escape() {
+        let d = detector();
+        let secret = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
+        let found = |text: &str| -> Vec<String> {
+            d.detect(text.as_bytes())
+                .iter()
+                .map(|x| text[x.start..x.end].to_string())
+                .collect()
+        };
+        // after an escape (percent, \\x, \\u, \\n): the escape's characters are not the value's
+        let id = "LTAI5tQ8bFz2KcVw9YhN3xRm";
+        for text in [
+            format!("u?k%3D{id}&x=1"),
+            format!("k = \"\\x3d{id}\""),
+            format!("{{\"k\":\"\\u003d{id}\"}}"),
+            format!("a\\n{id}"),
+        ] {
+            assert_eq!(found(&text), [id], "{text}");
+        }
+        assert_eq!(found(&format!("access_key_secret = '{secret}'")), [secret]);
+        // part of a longer run: no value
+        for text in [
+            format!("access_key_secret = '{secret}x'"),
+            format!("access_key_secret = 'ab{secret}'"),
+        ] {
+            assert!(found(&text).is_empty(), "{text}");
+        }
+        // runs of every length around the ID's bounds, back to back with separators
+        assert_eq!(found(&format!("{id} {id},{id}x {id}")), [id, id, id]);
     }
 
     #[test]

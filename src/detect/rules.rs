@@ -356,6 +356,8 @@ pub struct Rule {
     /// the regex matches bytes of the charset only. A keyword with no such run within its
     /// window's reach opens no window.
     pub run_min: Option<usize>,
+    /// The longest match of `regex`, when `run_min` is set and the regex is bounded.
+    pub run_max: Option<usize>,
     pub filters: FilterSpec,
     pub require: Require,
     /// Index into [`RuleSet::vocabularies`].
@@ -370,9 +372,9 @@ pub struct Rule {
     pub origin: String,
 }
 
-/// The shortest match of `pattern` when every byte it can match is in `cs` (so each match
-/// lies inside a run of `cs` at least that long); None otherwise.
-fn run_min(pattern: &str, cs: Charset) -> Option<usize> {
+/// The shortest and longest match of `pattern` when every byte it can match is in `cs` (so
+/// each match lies inside a run of `cs` at least that long); None otherwise.
+fn run_bounds(pattern: &str, cs: Charset) -> (Option<usize>, Option<usize>) {
     use regex_syntax::hir::{Class, Hir, HirKind};
     fn inside(h: &Hir, cs: Charset) -> bool {
         match h.kind() {
@@ -391,18 +393,23 @@ fn run_min(pattern: &str, cs: Charset) -> Option<usize> {
         }
     }
     if cs == Charset::Any {
-        return None;
+        return (None, None);
     }
-    let hir = regex_syntax::ParserBuilder::new()
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
         .utf8(false)
         .unicode(false)
         .build()
         .parse(pattern)
-        .ok()?;
+    else {
+        return (None, None);
+    };
     if !inside(&hir, cs) {
-        return None;
+        return (None, None);
     }
-    hir.properties().minimum_len().filter(|&n| n > 0)
+    match hir.properties().minimum_len().filter(|&n| n > 0) {
+        Some(min) => (Some(min), hir.properties().maximum_len()),
+        None => (None, None),
+    }
 }
 
 /// All rules in use, in evaluation order (partners before the rules that need them).
@@ -661,6 +668,7 @@ impl RuleSet {
                 format!("rule `{id}`: filters.min_entropy must be between 0 and 8"),
             ));
         }
+        let (run_min, run_max) = run_bounds(r.regex.get_ref(), r.charset);
         let rule = Rule {
             id: id.clone(),
             kind: r.kind,
@@ -672,7 +680,8 @@ impl RuleSet {
             keywords_case_sensitive: r.keywords_case_sensitive,
             window: r.window,
             charset: r.charset,
-            run_min: run_min(r.regex.get_ref(), r.charset),
+            run_min,
+            run_max,
             filters: r.filters.clone(),
             require: r.context.require,
             vocabulary,
