@@ -420,6 +420,17 @@ mod simd {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator for the random tests.
+    fn rng(seed: u64) -> impl FnMut() -> usize {
+        let mut state = seed;
+        move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        }
+    }
+
     fn check(buf: &[u8], cs: Charset, min: usize) {
         // walk the whole buffer with both versions and several limits
         for limit in [0, 1, 63, 64, 65, 200, buf.len(), usize::MAX] {
@@ -446,13 +457,7 @@ mod tests {
 
     #[test]
     fn simd_matches_scalar_on_structured_text() {
-        let mut lcg = 0x2545F4914F6CDD1Du64;
-        let mut next = || {
-            lcg = lcg
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (lcg >> 33) as usize
-        };
+        let mut next = rng(0x2545F4914F6CDD1Du64);
         for _ in 0..400 {
             let mut buf = Vec::new();
             let n = next() % 600;
@@ -497,13 +502,7 @@ mod tests {
 
     #[test]
     fn cursor_answers_like_brute_force() {
-        let mut lcg = 0x9E3779B97F4A7C15u64;
-        let mut next = || {
-            lcg = lcg
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (lcg >> 33) as usize
-        };
+        let mut next = rng(0x9E3779B97F4A7C15u64);
         for _ in 0..300 {
             let n = next() % 3000;
             let buf: Vec<u8> = (0..n)
@@ -550,13 +549,7 @@ mod tests {
 
     #[test]
     fn keep_near_runs_keeps_what_a_window_scan_keeps() {
-        let mut lcg = 0x1234_5678_9ABC_DEF1u64;
-        let mut next = || {
-            lcg = lcg
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (lcg >> 33) as usize
-        };
+        let mut next = rng(0x1234_5678_9ABC_DEF1u64);
         for _ in 0..200 {
             let n = 1 + next() % 4000;
             let buf: Vec<u8> = (0..n)
