@@ -24,24 +24,40 @@ pub enum Reject {
 
 /// Shannon entropy of `s` in bits per byte.
 pub fn shannon_entropy(s: &[u8]) -> f64 {
-    if s.is_empty() {
-        return 0.0;
-    }
     let mut counts = [0u32; 256];
     for &b in s {
         counts[b as usize] += 1;
     }
+    entropy_of_counts(s, &mut counts)
+}
+
+/// Entropy of `s` from its byte counts (which are cleared): `log2 n - sum(c log2 c) / n`,
+/// with `c log2 c` from a table for the counts short values have.
+fn entropy_of_counts(s: &[u8], counts: &mut [u32; 256]) -> f64 {
+    static C_LOG2_C: std::sync::LazyLock<[f64; 65]> = std::sync::LazyLock::new(|| {
+        let mut t = [0.0; 65];
+        for (c, v) in t.iter_mut().enumerate().skip(1) {
+            *v = c as f64 * (c as f64).log2();
+        }
+        t
+    });
+    if s.is_empty() {
+        return 0.0;
+    }
+    let table = &*C_LOG2_C;
     let n = s.len() as f64;
     // visit each distinct byte once, in the order of the value (not all 256 counters)
-    let mut h = 0.0;
+    let mut sum = 0.0;
     for &b in s {
-        let c = std::mem::take(&mut counts[b as usize]);
+        let c = std::mem::take(&mut counts[b as usize]) as usize;
         if c > 0 {
-            let p = c as f64 / n;
-            h -= p * p.log2();
+            sum += match table.get(c) {
+                Some(&v) => v,
+                None => c as f64 * (c as f64).log2(),
+            };
         }
     }
-    h
+    (n.log2() - sum / n).max(0.0)
 }
 
 /// The run of `charset` bytes around `start..end`, as (run_start, run_end).
@@ -157,26 +173,52 @@ pub fn check_surroundings(
     Ok(())
 }
 
-/// Checks on the value itself.
+/// Checks on the value itself. The statistics (byte counts, character classes, repeats,
+/// sequences) come from one pass over the value.
 pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
-    let random = value.get(spec.fixed_prefix..).unwrap_or(&[]);
-    if spec.min_entropy > 0.0 && shannon_entropy(value) < spec.min_entropy {
+    let from = spec.fixed_prefix.min(value.len());
+    let random = &value[from..];
+    let mut counts = [0u32; 256];
+    let (mut upper, mut lower, mut digit) = (false, false, false);
+    let (mut repeat, mut best_repeat) = (0usize, 0usize);
+    let (mut up, mut down, mut best_seq) = (0usize, 0usize, 0usize);
+    let mut prev: Option<u8> = None;
+    for (i, &b) in value.iter().enumerate() {
+        counts[b as usize] += 1;
+        if i < from {
+            continue;
+        }
+        upper |= b.is_ascii_uppercase();
+        lower |= b.is_ascii_lowercase();
+        digit |= b.is_ascii_digit();
+        let l = b.to_ascii_lowercase() as i16;
+        match prev {
+            Some(p) => {
+                repeat = if p == b { repeat + 1 } else { 1 };
+                let pl = p.to_ascii_lowercase() as i16;
+                up = if l - pl == 1 { up + 1 } else { 1 };
+                down = if pl - l == 1 { down + 1 } else { 1 };
+            }
+            None => (repeat, up, down) = (1, 1, 1),
+        }
+        best_repeat = best_repeat.max(repeat);
+        best_seq = best_seq.max(up).max(down);
+        prev = Some(b);
+    }
+    if spec.min_entropy > 0.0 && entropy_of_counts(value, &mut counts) < spec.min_entropy {
         return Err(Reject::Entropy);
     }
-    let has_upper = random.iter().any(u8::is_ascii_uppercase);
-    let has_lower = random.iter().any(u8::is_ascii_lowercase);
-    let has_digit = random.iter().any(u8::is_ascii_digit);
-    let classes = has_upper as u8 + has_lower as u8 + has_digit as u8;
+    let classes = upper as u8 + lower as u8 + digit as u8;
     if classes < spec.min_char_classes {
         return Err(Reject::CharClasses);
     }
-    if spec.require_mixed_case && !(has_upper && has_lower) {
+    if spec.require_mixed_case && !(upper && lower) {
         return Err(Reject::MixedCase);
     }
-    if spec.max_repeat > 0 && longest_repeat(random) >= spec.max_repeat {
+    if spec.max_repeat > 0 && best_repeat >= spec.max_repeat {
         return Err(Reject::Repeat);
     }
-    if spec.max_sequence > 0 && longest_sequence(random) >= spec.max_sequence {
+    if spec.max_sequence > 0 && best_seq >= spec.max_sequence {
         return Err(Reject::Sequence);
     }
     if spec.reject_periodic && is_periodic(random) {
@@ -188,52 +230,57 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
     if spec.reject_identifiers && looks_like_identifier(random) {
         return Err(Reject::Identifier);
     }
-    if !spec.placeholder_words.is_empty() && has_placeholder_word(value, &spec.placeholder_words) {
+    let placeholder = match &spec.placeholder_finder {
+        Some(f) => has_placeholder_word(value, f),
+        None if !spec.placeholder_words.is_empty() => placeholder_finder(&spec.placeholder_words)
+            .is_some_and(|f| has_placeholder_word(value, &f)),
+        None => false,
+    };
+    if placeholder {
         return Err(Reject::PlaceholderWord);
     }
     Ok(())
 }
 
-/// True when one of `words` occurs in `value` written as a word: all lower case, all upper
-/// case or capitalised (`example`, `EXAMPLE`, `Example`). Random values contain such letter
-/// runs only in mixed case (`MoCk`), so they are not taken for placeholders.
-pub fn has_placeholder_word(value: &[u8], words: &[String]) -> bool {
-    for w in words {
-        let w = w.as_bytes();
-        let Some(&first) = w.first() else {
-            continue;
-        };
-        if w.len() > value.len() {
-            continue;
-        }
-        let first = first.to_ascii_lowercase();
-        // candidate starts: the first letter in either case
-        let last_start = value.len() - w.len();
-        let hay = &value[..=last_start];
-        for at in memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay) {
-            let orig = &value[at..at + w.len()];
-            if !orig.eq_ignore_ascii_case(w) {
-                continue;
-            }
-            let mut letters = orig.iter().copied().filter(u8::is_ascii_alphabetic);
-            let head = letters.next();
-            let (mut all_lower, mut all_upper, mut rest_lower) = (
-                head.is_none_or(|b| b.is_ascii_lowercase()),
-                head.is_none_or(|b| b.is_ascii_uppercase()),
-                true,
-            );
-            for b in letters {
-                all_lower &= b.is_ascii_lowercase();
-                all_upper &= b.is_ascii_uppercase();
-                rest_lower &= b.is_ascii_lowercase();
-            }
-            let capitalised = head.is_some_and(|b| b.is_ascii_uppercase()) && rest_lower;
-            if all_lower || all_upper || capitalised {
-                return true;
-            }
-        }
+/// A case-insensitive searcher for `words` (None when there are none), for
+/// [`has_placeholder_word`].
+pub fn placeholder_finder(words: &[String]) -> Option<aho_corasick::AhoCorasick> {
+    let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return None;
     }
-    false
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .prefilter(false)
+        .build(words)
+        .ok()
+}
+
+/// True when one of the finder's words occurs in `value` written as a word: all lower
+/// case, all upper case or capitalised (`example`, `EXAMPLE`, `Example`). Random values
+/// contain such letter runs only in mixed case (`MoCk`), so they are not taken for
+/// placeholders.
+pub fn has_placeholder_word(value: &[u8], finder: &aho_corasick::AhoCorasick) -> bool {
+    finder.find_overlapping_iter(value).any(|m| {
+        let mut letters = value[m.range()]
+            .iter()
+            .copied()
+            .filter(u8::is_ascii_alphabetic);
+        let head = letters.next();
+        let (mut all_lower, mut all_upper, mut rest_lower) = (
+            head.is_none_or(|b| b.is_ascii_lowercase()),
+            head.is_none_or(|b| b.is_ascii_uppercase()),
+            true,
+        );
+        for b in letters {
+            all_lower &= b.is_ascii_lowercase();
+            all_upper &= b.is_ascii_uppercase();
+            rest_lower &= b.is_ascii_lowercase();
+        }
+        let capitalised = head.is_some_and(|b| b.is_ascii_uppercase()) && rest_lower;
+        all_lower || all_upper || capitalised
+    })
 }
 
 /// Length of the longest run of one repeated byte.
@@ -345,7 +392,7 @@ mod tests {
 
     #[test]
     fn placeholder_words_need_word_case() {
-        let words = vec!["mock".to_string(), "example".to_string()];
+        let words = placeholder_finder(&["mock".to_string(), "example".to_string()]).unwrap();
         assert!(has_placeholder_word(b"LTAI5tMockKey", &words));
         assert!(has_placeholder_word(b"LTAIEXAMPLEKEY", &words));
         assert!(has_placeholder_word(b"myexamplekey", &words));

@@ -397,7 +397,8 @@ impl Detector {
             kept.clear();
             let anchors = &mut scratch.anchors[ri];
             if !anchors.is_sorted() {
-                anchors.sort_unstable();
+                // sorted runs, one per way of finding keywords: merged in linear time
+                anchors.sort();
                 anchors.dedup();
             }
             match rule.run_min {
@@ -449,10 +450,14 @@ impl Detector {
         if windows.is_empty() {
             return;
         }
-        windows.sort_unstable();
+        // two sorted lists, keyword and partner windows: a stable sort merges them in
+        // linear time
+        windows.sort();
+        // Merge, widen each merged window to whole charset runs so an edge never cuts a
+        // value, and merge what the widening joined: the same windows as widening each one
+        // before merging, at a cost per merged window rather than per anchor.
         let mut merged: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
-        for &(s, e) in windows.iter() {
-            // widen to whole charset runs so a window edge never cuts a value
+        for (s, e) in merge_sorted(windows.iter().copied()) {
             let (s, e) = widen(buf, s, e, rule.charset);
             match merged.last_mut() {
                 Some(last) if s <= last.1 => last.1 = last.1.max(e),
@@ -483,21 +488,32 @@ impl Detector {
                             if re - s < min || re - s > max {
                                 continue;
                             }
-                            if rule
-                                .regex
-                                .find(&buf[s..re])
-                                .is_some_and(|m| m.start() == 0 && m.end() == re - s)
-                            {
+                            let whole = match &rule.shape {
+                                Some(shape) => shape.is_whole_match(&buf[s..re]),
+                                None => rule
+                                    .regex
+                                    .find(&buf[s..re])
+                                    .is_some_and(|m| m.start() == 0 && m.end() == re - s),
+                            };
+                            if whole {
                                 spans.push((s, re));
                             }
                         }
                     }
                 }
-                _ => spans.extend(
-                    rule.regex
-                        .find_iter(&buf[ws..we])
-                        .map(|m| (ws + m.start(), ws + m.end())),
-                ),
+                _ => {
+                    let hay = &buf[ws..we];
+                    let by_shape = rule.shape.as_ref().and_then(|shape| {
+                        shape.find_iter(hay, |s, e| spans.push((ws + s, ws + e)))
+                    });
+                    if by_shape.is_none() {
+                        spans.extend(
+                            rule.regex
+                                .find_iter(hay)
+                                .map(|m| (ws + m.start(), ws + m.end())),
+                        );
+                    }
+                }
             }
         }
         for &(s, e) in spans.iter() {
@@ -535,7 +551,14 @@ impl Detector {
         let mut partners: Vec<(usize, usize)> =
             partner_idx.iter().map(|&pi| (out[pi].start, pi)).collect();
         partners.sort_unstable();
-        let reach = pw.max_bytes as usize + MAX_VALUE_LEN;
+        // A partner starting further left than its own length plus the window is out of
+        // reach, so the reach is measured with the longest partner of this buffer.
+        let longest = partner_idx
+            .iter()
+            .map(|&pi| out[pi].end - out[pi].start)
+            .max()
+            .unwrap_or(0);
+        let reach = pw.max_bytes as usize + longest;
         let mut pairs: Vec<(u8, usize, usize, usize)> = Vec::new(); // (rank, distance, cand, partner)
         for (ci, c) in cands.iter().enumerate() {
             let lo = c.start.saturating_sub(reach);
@@ -618,10 +641,6 @@ impl Detector {
         }
     }
 }
-
-/// Longest value a partner pairing measures around (tokens are longer but never need a
-/// partner to be reported).
-const MAX_VALUE_LEN: usize = 4096;
 
 /// Sorts detections by position and rewrites partner indices to match.
 pub fn sort_detections(mut dets: Vec<Detection>) -> Vec<Detection> {
@@ -709,6 +728,24 @@ fn line_window(
         hi = line_end_to(buf, hi + 1, hi_cap);
     }
     (lo, hi)
+}
+
+/// Merges sorted windows that overlap or touch.
+fn merge_sorted(
+    windows: impl Iterator<Item = (usize, usize)>,
+) -> impl Iterator<Item = (usize, usize)> {
+    let mut windows = windows.peekable();
+    std::iter::from_fn(move || {
+        let (s, mut e) = windows.next()?;
+        while let Some(&(s2, e2)) = windows.peek() {
+            if s2 > e {
+                break;
+            }
+            e = e.max(e2);
+            windows.next();
+        }
+        Some((s, e))
+    })
 }
 
 /// Extends a window so it does not start or end inside a run of the rule's charset.

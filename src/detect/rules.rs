@@ -284,6 +284,19 @@ pub struct FilterSpec {
     /// Reject values inside a base64 blob at least this long (0: off).
     #[serde(default)]
     pub max_base64_run: usize,
+    /// The compiled searcher for `placeholder_words` (see [`FilterSpec::compiled`]).
+    #[serde(skip)]
+    pub placeholder_finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl FilterSpec {
+    /// The spec with its placeholder searcher built.
+    pub fn compiled(&self) -> FilterSpec {
+        FilterSpec {
+            placeholder_finder: super::filters::placeholder_finder(&self.placeholder_words),
+            ..self.clone()
+        }
+    }
 }
 
 /// What evidence around a candidate the rule needs.
@@ -358,6 +371,9 @@ pub struct Rule {
     pub run_min: Option<usize>,
     /// The longest match of `regex`, when `run_min` is set and the regex is bounded.
     pub run_max: Option<usize>,
+    /// `regex` as a literal prefix and a repeated class, when it has that form: matched
+    /// without the regex engine (see [`Shape`]).
+    pub shape: Option<Shape>,
     pub filters: FilterSpec,
     pub require: Require,
     /// Index into [`RuleSet::vocabularies`].
@@ -409,6 +425,119 @@ fn run_bounds(pattern: &str, cs: Charset) -> (Option<usize>, Option<usize>) {
     match hir.properties().minimum_len().filter(|&n| n > 0) {
         Some(min) => (Some(min), hir.properties().maximum_len()),
         None => (None, None),
+    }
+}
+
+/// A regex of the form `prefix[class]{min,max}` (a literal, then one greedy repetition of a
+/// class of ASCII bytes), such as `LTAI[A-Za-z0-9]{12,20}`: the form of nearly every key.
+/// Matching it is a prefix comparison and a count of class bytes, which costs far less
+/// per candidate than a regex search; the results are the regex's own.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    prefix: Vec<u8>,
+    finder: Option<memchr::memmem::Finder<'static>>,
+    class: [bool; 256],
+    min: usize,
+    max: usize,
+}
+
+impl Shape {
+    /// The shape of `pattern`, when it has one.
+    pub fn of(pattern: &str) -> Option<Shape> {
+        use regex_syntax::hir::{Class, HirKind};
+        // parsed as the `regex` crate parses it (Unicode on), so only what it would match
+        let hir = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .ok()?;
+        let (prefix, rep) = match hir.kind() {
+            HirKind::Repetition(r) => (Vec::new(), r),
+            HirKind::Concat(v) => match v.as_slice() {
+                [l, r] => match (l.kind(), r.kind()) {
+                    (HirKind::Literal(l), HirKind::Repetition(r)) => (l.0.to_vec(), r),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if !rep.greedy {
+            return None;
+        }
+        let mut class = [false; 256];
+        match rep.sub.kind() {
+            HirKind::Class(Class::Unicode(c)) => {
+                for r in c.ranges() {
+                    if r.end() as u32 >= 0x80 {
+                        return None;
+                    }
+                    for b in r.start() as u8..=r.end() as u8 {
+                        class[b as usize] = true;
+                    }
+                }
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                for r in c.ranges() {
+                    if r.end() >= 0x80 {
+                        return None;
+                    }
+                    for b in r.start()..=r.end() {
+                        class[b as usize] = true;
+                    }
+                }
+            }
+            HirKind::Literal(l) if l.0.len() == 1 && l.0[0] < 0x80 => class[l.0[0] as usize] = true,
+            _ => return None,
+        }
+        let min = rep.min as usize;
+        let max = rep.max.map_or(usize::MAX, |m| m as usize);
+        if prefix.is_empty() && min == 0 {
+            return None;
+        }
+        let finder =
+            (!prefix.is_empty()).then(|| memchr::memmem::Finder::new(&prefix).into_owned());
+        Some(Shape {
+            prefix,
+            finder,
+            class,
+            min,
+            max,
+        })
+    }
+
+    /// Does the whole of `hay` match (the regex's leftmost match is all of `hay`)?
+    pub fn is_whole_match(&self, hay: &[u8]) -> bool {
+        let Some(rest) = hay.strip_prefix(self.prefix.as_slice()) else {
+            return false;
+        };
+        (self.min..=self.max).contains(&rest.len()) && rest.iter().all(|&b| self.class[b as usize])
+    }
+
+    /// Calls `f(start, end)` for each match in `hay`, as the regex's `find_iter` would
+    /// report them (leftmost first, greedy, not overlapping). None when the shape has no
+    /// prefix to look for: then the caller uses the regex.
+    pub fn find_iter(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) -> Option<()> {
+        let finder = self.finder.as_ref()?;
+        let n = self.prefix.len();
+        let mut at = 0;
+        while let Some(p) = finder.find(&hay[at..]) {
+            let s = at + p;
+            let body = s + n;
+            let limit = hay.len().min(body.saturating_add(self.max));
+            let k = hay[body..limit]
+                .iter()
+                .position(|&b| !self.class[b as usize])
+                .unwrap_or(limit - body);
+            if k >= self.min {
+                f(s, body + k);
+                // an empty match is impossible: the prefix is not empty
+                at = body + k;
+            } else {
+                at = s + 1;
+            }
+        }
+        Some(())
     }
 }
 
@@ -669,6 +798,7 @@ impl RuleSet {
             ));
         }
         let (run_min, run_max) = run_bounds(r.regex.get_ref(), r.charset);
+        let shape = Shape::of(r.regex.get_ref());
         let rule = Rule {
             id: id.clone(),
             kind: r.kind,
@@ -682,7 +812,8 @@ impl RuleSet {
             charset: r.charset,
             run_min,
             run_max,
-            filters: r.filters.clone(),
+            shape,
+            filters: r.filters.compiled(),
             require: r.context.require,
             vocabulary,
             partners: Vec::new(),
@@ -738,6 +869,68 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_match_as_the_regex_does() {
+        // shapes are found for the key forms and refused for anything else
+        for p in [
+            "LTAI[A-Za-z0-9]{12,20}",
+            "[A-Za-z0-9]{30}",
+            "STS\\.[A-Za-z0-9]{16,32}",
+            "ab[0-9]+",
+        ] {
+            assert!(Shape::of(p).is_some(), "{p}");
+        }
+        for p in [
+            "CA[IE]S[A-Za-z0-9+/]{96,}={0,2}",
+            "a[0-9]{2,}?",
+            "(?i)ab[0-9]{2}",
+            "x\\w{3}",
+            "a*",
+            "[a-z]{2}x",
+        ] {
+            assert!(Shape::of(p).is_none(), "{p}");
+        }
+        // random haystacks over a small alphabet: the same matches as the regex
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"LTAIS.a9Z.-_ \n";
+        for p in [
+            "LTAI[A-Za-z0-9]{3,6}",
+            "S\\.[A-Za-z0-9]{2,4}",
+            "[A-Za-z0-9]{4}",
+            "LT[a9]+",
+            "A[.]{0,2}",
+        ] {
+            let shape = Shape::of(p).unwrap();
+            let re = regex::bytes::Regex::new(p).unwrap();
+            for _ in 0..2000 {
+                let len = (next() % 40) as usize;
+                let hay: Vec<u8> = (0..len)
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .collect();
+                let whole = re
+                    .find(&hay)
+                    .is_some_and(|m| m.start() == 0 && m.end() == hay.len());
+                assert_eq!(
+                    shape.is_whole_match(&hay),
+                    whole,
+                    "{p} on {:?}",
+                    String::from_utf8_lossy(&hay)
+                );
+                let mut got = Vec::new();
+                if shape.find_iter(&hay, |s, e| got.push((s, e))).is_some() {
+                    let want: Vec<_> = re.find_iter(&hay).map(|m| (m.start(), m.end())).collect();
+                    assert_eq!(got, want, "{p} on {:?}", String::from_utf8_lossy(&hay));
+                }
+            }
+        }
+    }
 
     #[test]
     fn builtin_rules_load() {
