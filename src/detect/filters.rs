@@ -179,32 +179,34 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
     let from = spec.fixed_prefix.min(value.len());
     let random = &value[from..];
     let mut counts = [0u32; 256];
-    let (mut upper, mut lower, mut digit) = (false, false, false);
+    for &b in &value[..from] {
+        counts[b as usize] += 1;
+    }
+    // character classes as bits (upper 1, lower 2, digit 4), repeats and sequences in one
+    // pass: `up`/`down` count consecutive steps of +1/-1 in case-folded bytes
+    let mut classes_seen = 0u8;
     let (mut repeat, mut best_repeat) = (0usize, 0usize);
     let (mut up, mut down, mut best_seq) = (0usize, 0usize, 0usize);
-    let mut prev: Option<u8> = None;
-    for (i, &b) in value.iter().enumerate() {
+    let mut prev: i16 = -1000;
+    // no predecessor yet: a first byte of 0 counts once either way (`repeat` starts at 0)
+    let mut prev_raw: u8 = 0;
+    for &b in random {
         counts[b as usize] += 1;
-        if i < from {
-            continue;
-        }
-        upper |= b.is_ascii_uppercase();
-        lower |= b.is_ascii_lowercase();
-        digit |= b.is_ascii_digit();
+        classes_seen |= CLASS_BITS[b as usize];
         let l = b.to_ascii_lowercase() as i16;
-        match prev {
-            Some(p) => {
-                repeat = if p == b { repeat + 1 } else { 1 };
-                let pl = p.to_ascii_lowercase() as i16;
-                up = if l - pl == 1 { up + 1 } else { 1 };
-                down = if pl - l == 1 { down + 1 } else { 1 };
-            }
-            None => (repeat, up, down) = (1, 1, 1),
-        }
+        repeat = if b == prev_raw { repeat + 1 } else { 1 };
+        up = if l - prev == 1 { up + 1 } else { 1 };
+        down = if prev - l == 1 { down + 1 } else { 1 };
         best_repeat = best_repeat.max(repeat);
-        best_seq = best_seq.max(up).max(down);
-        prev = Some(b);
+        best_seq = best_seq.max(up.max(down));
+        prev = l;
+        prev_raw = b;
     }
+    let (upper, lower, digit) = (
+        classes_seen & 1 != 0,
+        classes_seen & 2 != 0,
+        classes_seen & 4 != 0,
+    );
     if spec.min_entropy > 0.0 && entropy_of_counts(value, &mut counts) < spec.min_entropy {
         return Err(Reject::Entropy);
     }
@@ -241,6 +243,26 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
     }
     Ok(())
 }
+
+/// Character class bits of each byte: upper case 1, lower case 2, digit 4.
+static CLASS_BITS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            1
+        } else if c.is_ascii_lowercase() {
+            2
+        } else if c.is_ascii_digit() {
+            4
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
 
 /// A case-insensitive searcher for `words` (None when there are none), for
 /// [`has_placeholder_word`].

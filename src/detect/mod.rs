@@ -11,12 +11,14 @@
 pub mod context;
 pub mod encoded;
 pub mod filters;
+pub mod lines;
 pub mod rules;
 pub mod runs;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use context::NameClass;
+use lines::Lines;
 use rules::{Require, RuleSet};
 
 /// A detected credential, by byte offsets into the scanned buffer.
@@ -215,6 +217,9 @@ pub struct Scratch {
     words: Vec<usize>,
     windows: Vec<(usize, usize)>,
     triggers: Vec<TriggerHit>,
+    /// Every line break of the buffer, listed when `indexed` (a buffer dense with keywords).
+    breaks: Vec<usize>,
+    indexed: bool,
 }
 
 /// Where a trigger string (see [`Detector::with_triggers`]) was found.
@@ -409,6 +414,13 @@ impl Detector {
                 }
             }
         }
+        // A buffer with a keyword every few hundred bytes: list its line breaks once rather
+        // than search for them from every keyword and candidate.
+        let kept: usize = scratch.kept.iter().map(Vec::len).sum();
+        scratch.indexed = kept >= DENSE_MIN_KEYWORDS && kept * DENSE_BYTES_PER_KEYWORD > buf.len();
+        if scratch.indexed {
+            lines::list_breaks(buf, &mut scratch.breaks);
+        }
         for ri in 0..n_rules {
             self.run_rule(ri, buf, scratch, &mut out);
         }
@@ -417,16 +429,21 @@ impl Detector {
 
     fn run_rule(&self, ri: usize, buf: &[u8], scratch: &mut Scratch, out: &mut Vec<Detection>) {
         let rule = &self.rules.rules[ri];
+        let lines = match scratch.indexed {
+            true => Lines::indexed(buf, &scratch.breaks),
+            false => Lines::search(buf),
+        };
         let windows = &mut scratch.windows;
         windows.clear();
         for &a in &scratch.kept[ri] {
             windows.push(line_window(
-                buf,
+                &lines,
                 a,
                 a,
                 rule.window.lines_before,
                 rule.window.lines_after,
                 rule.window.max_bytes as usize,
+                buf.len(),
             ));
         }
         let partner_idx: Vec<usize> = out
@@ -439,12 +456,13 @@ impl Detector {
         for &pi in &partner_idx {
             let d = &out[pi];
             windows.push(line_window(
-                buf,
+                &lines,
                 d.start,
                 d.end,
                 pw.lines_before,
                 pw.lines_after,
                 pw.max_bytes as usize,
+                buf.len(),
             ));
         }
         if windows.is_empty() {
@@ -489,7 +507,9 @@ impl Detector {
                                 continue;
                             }
                             let whole = match &rule.shape {
-                                Some(shape) => shape.is_whole_match(&buf[s..re]),
+                                Some(shape) => {
+                                    shape.is_whole_match_of_run(&buf[s..re], rule.charset)
+                                }
                                 None => rule
                                     .regex
                                     .find(&buf[s..re])
@@ -525,7 +545,7 @@ impl Detector {
             }
             let (class, name) = match vocab {
                 Some(v) => {
-                    let ls = line_start_from(buf, s.saturating_sub(MAX_LINE_LOOKBACK), s);
+                    let ls = lines.start_from(s.saturating_sub(MAX_LINE_LOOKBACK), s);
                     let nc = context::name_of(buf, ls, s);
                     (context::classify(nc.name.as_deref(), v), nc.name)
                 }
@@ -568,7 +588,7 @@ impl Detector {
                     break;
                 }
                 let p = &out[pi];
-                if let Some(d) = pair_distance(buf, c.start, c.end, p.start, p.end, &pw) {
+                if let Some(d) = pair_distance(&lines, c.start, c.end, p.start, p.end, &pw) {
                     let rank = match c.class {
                         NameClass::Strong => 0,
                         NameClass::Weak => 1,
@@ -589,11 +609,27 @@ impl Detector {
             taken[pi] = true;
         }
         // Values already found by an earlier rule, by span.
-        let by_span: std::collections::HashMap<(usize, usize), usize> = out
+        let mut by_span: Vec<((usize, usize), usize)> = out
             .iter()
             .enumerate()
             .map(|(i, d)| ((d.start, d.end), i))
             .collect();
+        // each earlier rule's values are in order: a stable sort merges them
+        by_span.sort();
+        // candidates come in order too, so one cursor walks the list
+        let mut cursor = 0;
+        let mut found = |span: (usize, usize)| {
+            if by_span.get(cursor).is_some_and(|&(s, _)| s > span) {
+                cursor = by_span.partition_point(|&(s, _)| s < span);
+            }
+            while by_span.get(cursor).is_some_and(|&(s, _)| s < span) {
+                cursor += 1;
+            }
+            by_span
+                .get(cursor)
+                .filter(|&&(s, _)| s == span)
+                .map(|&(_, i)| i)
+        };
 
         for (ci, c) in cands.into_iter().enumerate() {
             let partner = cand_partner[ci];
@@ -607,7 +643,7 @@ impl Detector {
                 continue;
             }
             // The same value found by an earlier rule: keep the one that has a partner.
-            if let Some(&existing) = by_span.get(&(c.start, c.end)) {
+            if let Some(existing) = found((c.start, c.end)) {
                 if out[existing].partner.is_some() || partner.is_none() {
                     continue;
                 }
@@ -685,15 +721,10 @@ pub fn line_end(buf: &[u8], pos: usize) -> usize {
     memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |p| pos + p)
 }
 
-/// Start of the line that contains `pos`, looking no further left than `floor`.
-fn line_start_from(buf: &[u8], floor: usize, pos: usize) -> usize {
-    memchr::memrchr(b'\n', &buf[floor..pos]).map_or(floor, |p| floor + p + 1)
-}
-
-/// End of the line that contains `pos`, looking no further right than `ceil`.
-fn line_end_to(buf: &[u8], pos: usize, ceil: usize) -> usize {
-    memchr::memchr(b'\n', &buf[pos..ceil]).map_or(ceil, |p| pos + p)
-}
+/// A buffer is dense with keywords, and gets its line breaks listed (see [`lines`]), with
+/// at least this many kept keywords, one per this many bytes or more.
+const DENSE_MIN_KEYWORDS: usize = 64;
+const DENSE_BYTES_PER_KEYWORD: usize = 512;
 
 /// How far the start of a value's line is looked for (for its name). A longer line (a
 /// minified file) is taken to start this far left: the name is always much nearer, and a
@@ -704,28 +735,29 @@ const MAX_LINE_LOOKBACK: usize = 4096;
 /// `max_bytes` on each side. Every search stays inside the caps: the cost per window is
 /// bounded whatever the line lengths.
 fn line_window(
-    buf: &[u8],
+    lines: &Lines,
     s: usize,
     e: usize,
     before: u32,
     after: u32,
     max_bytes: usize,
+    len: usize,
 ) -> (usize, usize) {
     let lo_cap = s.saturating_sub(max_bytes);
-    let hi_cap = (e + max_bytes).min(buf.len());
-    let mut lo = line_start_from(buf, lo_cap, s);
+    let hi_cap = (e + max_bytes).min(len);
+    let mut lo = lines.start_from(lo_cap, s);
     for _ in 0..before {
         if lo <= lo_cap {
             break;
         }
-        lo = line_start_from(buf, lo_cap, lo - 1);
+        lo = lines.start_from(lo_cap, lo - 1);
     }
-    let mut hi = line_end_to(buf, e.min(hi_cap), hi_cap);
+    let mut hi = lines.end_to(e.min(hi_cap), hi_cap);
     for _ in 0..after {
         if hi >= hi_cap {
             break;
         }
-        hi = line_end_to(buf, hi + 1, hi_cap);
+        hi = lines.end_to(hi + 1, hi_cap);
     }
     (lo, hi)
 }
@@ -769,7 +801,7 @@ fn widen(buf: &[u8], s: usize, e: usize, cs: rules::Charset) -> (usize, usize) {
 /// Same line after the partner is nearest; then same line before; then lines below
 /// (two steps per line), then lines above. Within a step, fewer bytes between is nearer.
 fn pair_distance(
-    buf: &[u8],
+    lines: &Lines,
     cs: usize,
     ce: usize,
     ps: usize,
@@ -782,7 +814,7 @@ fn pair_distance(
         if gap > max {
             return None;
         }
-        let lines = memchr::memchr_iter(b'\n', &buf[pe..cs]).count();
+        let lines = lines.count(pe, cs);
         if lines > w.lines_after as usize {
             return None;
         }
@@ -792,7 +824,7 @@ fn pair_distance(
         if gap > max {
             return None;
         }
-        let lines = memchr::memchr_iter(b'\n', &buf[ce..ps]).count();
+        let lines = lines.count(ce, ps);
         if lines > w.lines_before as usize {
             return None;
         }

@@ -437,6 +437,8 @@ pub struct Shape {
     prefix: Vec<u8>,
     finder: Option<memchr::memmem::Finder<'static>>,
     class: [bool; 256],
+    /// Whether `class` holds every byte of the alnum, base64 charset.
+    covers: [bool; 2],
     min: usize,
     max: usize,
 }
@@ -497,10 +499,13 @@ impl Shape {
         }
         let finder =
             (!prefix.is_empty()).then(|| memchr::memmem::Finder::new(&prefix).into_owned());
+        let covers = [Charset::Alnum, Charset::Base64]
+            .map(|cs| (0..=255u8).all(|b| !cs.contains(b) || class[b as usize]));
         Some(Shape {
             prefix,
             finder,
             class,
+            covers,
             min,
             max,
         })
@@ -508,10 +513,26 @@ impl Shape {
 
     /// Does the whole of `hay` match (the regex's leftmost match is all of `hay`)?
     pub fn is_whole_match(&self, hay: &[u8]) -> bool {
+        self.is_whole_match_of_run(hay, Charset::Any)
+    }
+
+    /// [`Shape::is_whole_match`] for `hay` made of bytes of `cs` only: when the class
+    /// holds all of `cs`, its bytes need no check.
+    pub fn is_whole_match_of_run(&self, hay: &[u8], cs: Charset) -> bool {
         let Some(rest) = hay.strip_prefix(self.prefix.as_slice()) else {
             return false;
         };
-        (self.min..=self.max).contains(&rest.len()) && rest.iter().all(|&b| self.class[b as usize])
+        (self.min..=self.max).contains(&rest.len())
+            && (self.covers(cs) || rest.iter().all(|&b| self.class[b as usize]))
+    }
+
+    /// Does the class hold every byte of `cs`?
+    fn covers(&self, cs: Charset) -> bool {
+        match cs {
+            Charset::Alnum => self.covers[0],
+            Charset::Base64 => self.covers[1],
+            Charset::Any => false,
+        }
     }
 
     /// Calls `f(start, end)` for each match in `hay`, as the regex's `find_iter` would
@@ -923,6 +944,9 @@ mod tests {
                     "{p} on {:?}",
                     String::from_utf8_lossy(&hay)
                 );
+                if hay.iter().all(|&b| Charset::Alnum.contains(b)) {
+                    assert_eq!(shape.is_whole_match_of_run(&hay, Charset::Alnum), whole);
+                }
                 let mut got = Vec::new();
                 if shape.find_iter(&hay, |s, e| got.push((s, e))).is_some() {
                     let want: Vec<_> = re.find_iter(&hay).map(|m| (m.start(), m.end())).collect();
