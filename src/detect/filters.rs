@@ -166,7 +166,10 @@ pub fn check_surroundings(
         if m.is_empty() {
             continue;
         }
-        if buf[end..].starts_with(m) || buf[..start].ends_with(m) {
+        // first (last) byte before the whole comparison: most values touch no marker
+        let after = buf.get(end) == Some(&m[0]) && buf[end..].starts_with(m);
+        let before = start > 0 && buf[start - 1] == m[m.len() - 1] && buf[..start].ends_with(m);
+        if after || before {
             return Err(Reject::Masked);
         }
     }

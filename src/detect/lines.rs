@@ -6,17 +6,24 @@
 //! breaks are listed once and each lookup is a binary search.
 
 /// Line lookups on one buffer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Lines<'a> {
     buf: &'a [u8],
     /// The offsets of every `\n` in `buf`, in order, when they were listed.
     breaks: Option<&'a [usize]>,
+    /// Where the last lookup in `breaks` ended: lookups come mostly in buffer order, so
+    /// the next answer is usually a step or two away.
+    hint: std::cell::Cell<usize>,
 }
 
 impl<'a> Lines<'a> {
     /// Lookups that search the buffer each time.
     pub fn search(buf: &'a [u8]) -> Lines<'a> {
-        Lines { buf, breaks: None }
+        Lines {
+            buf,
+            breaks: None,
+            hint: Default::default(),
+        }
     }
 
     /// Lookups in `breaks`, which must list every `\n` of `buf` in order (see
@@ -25,14 +32,38 @@ impl<'a> Lines<'a> {
         Lines {
             buf,
             breaks: Some(breaks),
+            hint: Default::default(),
         }
+    }
+
+    /// How many listed breaks lie before `pos`: a few steps from the last answer, or a
+    /// binary search when it is far.
+    fn rank(&self, b: &[usize], pos: usize) -> usize {
+        let mut i = self.hint.get().min(b.len());
+        let mut steps = 0;
+        loop {
+            if i > 0 && b[i - 1] >= pos {
+                i -= 1;
+            } else if i < b.len() && b[i] < pos {
+                i += 1;
+            } else {
+                break;
+            }
+            steps += 1;
+            if steps == 8 {
+                i = b.partition_point(|&x| x < pos);
+                break;
+            }
+        }
+        self.hint.set(i);
+        i
     }
 
     /// Start of the line that contains `pos`, looking no further left than `floor`.
     pub fn start_from(&self, floor: usize, pos: usize) -> usize {
         match self.breaks {
             Some(b) => {
-                let i = b.partition_point(|&x| x < pos);
+                let i = self.rank(b, pos);
                 match i.checked_sub(1).map(|j| b[j]) {
                     Some(nl) if nl >= floor => nl + 1,
                     _ => floor,
@@ -47,7 +78,7 @@ impl<'a> Lines<'a> {
     pub fn end_to(&self, pos: usize, ceil: usize) -> usize {
         match self.breaks {
             Some(b) => {
-                let i = b.partition_point(|&x| x < pos);
+                let i = self.rank(b, pos);
                 match b.get(i) {
                     Some(&nl) if nl < ceil => nl,
                     _ => ceil,
@@ -60,7 +91,7 @@ impl<'a> Lines<'a> {
     /// How many `\n` lie in `from..to`.
     pub fn count(&self, from: usize, to: usize) -> usize {
         match self.breaks {
-            Some(b) => b.partition_point(|&x| x < to) - b.partition_point(|&x| x < from),
+            Some(b) => self.rank(b, to) - self.rank(b, from),
             None => memchr::memchr_iter(b'\n', &self.buf[from..to]).count(),
         }
     }

@@ -519,9 +519,12 @@ impl Shape {
     /// [`Shape::is_whole_match`] for `hay` made of bytes of `cs` only: when the class
     /// holds all of `cs`, its bytes need no check.
     pub fn is_whole_match_of_run(&self, hay: &[u8], cs: Charset) -> bool {
-        let Some(rest) = hay.strip_prefix(self.prefix.as_slice()) else {
+        let n = self.prefix.len();
+        // compared byte by byte: prefixes are a few bytes, shorter than a call to memcmp
+        if hay.len() < n || !hay.iter().zip(&self.prefix).all(|(a, b)| a == b) {
             return false;
-        };
+        }
+        let rest = &hay[n..];
         (self.min..=self.max).contains(&rest.len())
             && (self.covers(cs) || rest.iter().all(|&b| self.class[b as usize]))
     }
