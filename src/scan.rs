@@ -318,6 +318,7 @@ impl Worker<'_> {
             depth: self.opts.archive_depth,
             max_member: self.opts.max_file_size,
             max_total: ARCHIVE_BUDGET.min(self.opts.max_file_size.saturating_mul(8)),
+            scan_binary: self.opts.scan_binary,
         };
         let result = {
             let mut visit = |ev: archive::Event<'_>| match ev {

@@ -719,3 +719,57 @@ fn a_value_both_encoded_and_plain_has_two_fingerprints() {
         assert_eq!(p.encoding, f.encoding);
     }
 }
+
+#[test]
+fn binary_members_are_inflated_past_their_first_read_only_with_scan_binary() {
+    let t = tempfile::tempdir().unwrap();
+    // a native library in a wheel: binary from its first bytes, a key 200 KiB in
+    let mut lib = b"\x7fELF\x02\x01\x01\0".to_vec();
+    lib.resize(200 << 10, 0x90);
+    lib.extend_from_slice(key_file().as_bytes());
+    write(
+        t.path(),
+        "dist/pkg.whl",
+        &zip_of(&[("pkg/native.so", &lib), ("pkg/__init__.py", b"x = 1\n")]),
+    );
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_akscan"))
+            .args(["scan", ".", "--format", "json"])
+            .args(extra)
+            .current_dir(t.path())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            v["findings"].as_array().unwrap().len(),
+            v["stats"]["skipped"]["binary"].as_u64().unwrap(),
+            v["stats"]["skipped"]["archive_limit"].as_u64().unwrap(),
+        )
+    };
+    let (found, binary, limited) = run(&[]);
+    assert_eq!(
+        (found, binary, limited),
+        (0, 1, 0),
+        "counted as binary, not scanned"
+    );
+    let (found, binary, _) = run(&["--scan-binary"]);
+    assert_eq!(
+        (found, binary),
+        (2, 0),
+        "--scan-binary reads the whole member"
+    );
+
+    // Sixteen such members (2.8 MiB) against a decompression budget of 8 x 300 KiB: read
+    // whole, they would exhaust it; read to their first 64 KiB, they fit.
+    let many: Vec<(String, Vec<u8>)> = (0..16)
+        .map(|i| (format!("pkg/lib{i}.so"), lib[..180 << 10].to_vec()))
+        .collect();
+    let members: Vec<(&str, &[u8])> = many.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
+    write(t.path(), "dist/pkg.whl", &zip_of(&members));
+    let (_, binary, limited) = run(&["--max-file-size", "300K"]);
+    assert_eq!(
+        (binary, limited),
+        (16, 0),
+        "binary members inflated past their first read"
+    );
+}

@@ -10,6 +10,7 @@ use std::io::{self, Cursor, Read, Seek};
 
 use flate2::read::GzDecoder;
 
+use super::decode::{self, TextEncoding};
 use super::walk::SkipReason;
 
 /// The archive formats read.
@@ -30,7 +31,15 @@ pub struct Limits {
     pub max_member: u64,
     /// Most bytes decompressed from one top-level archive, nested ones included.
     pub max_total: u64,
+    /// Read binary members whole (`--scan-binary`). Otherwise a member whose first read
+    /// shows binary content is handed over as that read alone and not inflated further:
+    /// the scan of a binary stops at its first NUL byte anyway.
+    pub scan_binary: bool,
 }
+
+/// The first read of a member, which decides text or binary (as for files, see
+/// `source::read`).
+const PROBE: u64 = 64 << 10;
 
 /// A member whose size exceeds its compressed size this many times (and
 /// [`BOMB_MIN_SIZE`]) is a compression bomb.
@@ -271,7 +280,17 @@ impl<'f> Walker<'f> {
             }
         }
         let mut data = Vec::new();
-        let read = r.take(cap + 1).read_to_end(&mut data);
+        let mut r = r.take(cap + 1);
+        let mut read = r.by_ref().take(PROBE).read_to_end(&mut data);
+        let binary = !self.limits.scan_binary && {
+            let head = &data[..data.len().min(HEAD_LEN)];
+            decode::sniff(&data).0 == TextEncoding::Bytes
+                && decode::is_binary(&data)
+                && kind_of(shown, head).is_none()
+        };
+        if read.is_ok() && !binary {
+            read = r.read_to_end(&mut data);
+        }
         if let Err(e) = read {
             self.skip(
                 shown,
