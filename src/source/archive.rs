@@ -41,6 +41,9 @@ pub struct Limits {
 /// `source::read`).
 const PROBE: u64 = 64 << 10;
 
+/// The most room reserved up front for a member's declared size.
+const RESERVE_MAX: u64 = 8 << 20;
+
 /// A member whose size exceeds its compressed size this many times (and
 /// [`BOMB_MIN_SIZE`]) is a compression bomb.
 const BOMB_RATIO: u64 = 200;
@@ -279,7 +282,11 @@ impl<'f> Walker<'f> {
                 return Ok(());
             }
         }
-        let mut data = Vec::new();
+        // Room for the declared size (bounded: a declaration is not trusted) lets the
+        // decompressor write large blocks at once instead of the small first reads of a
+        // growing buffer, which take its slow path.
+        let room = declared.map_or(0, |d| d.min(cap).min(RESERVE_MAX) as usize + 1);
+        let mut data = Vec::with_capacity(room);
         let mut r = r.take(cap + 1);
         let mut read = r.by_ref().take(PROBE).read_to_end(&mut data);
         let binary = !self.limits.scan_binary && {
