@@ -33,6 +33,17 @@ fn scan_with(dir: &Path, f: impl FnOnce(&mut ScanOptions)) -> ScanResult {
     Scanner::builtin().scan(&opts).unwrap()
 }
 
+/// `akscan scan . --format json` plus `extra`, run in `dir`: the parsed report.
+fn cli_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_akscan"))
+        .args(["scan", ".", "--format", "json"])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn scan(dir: &Path) -> ScanResult {
     scan_with(dir, |_| {})
 }
@@ -494,14 +505,10 @@ fn no_archives_flag_turns_archives_off() {
     let t = tempfile::tempdir().unwrap();
     write(t.path(), "app.jar", &nested(1));
     let run = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_akscan"))
-            .args(["scan", ".", "--format", "json"])
-            .args(extra)
-            .current_dir(t.path())
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["findings"].as_array().unwrap().len()
+        cli_json(t.path(), extra)["findings"]
+            .as_array()
+            .unwrap()
+            .len()
     };
     assert_eq!(run(&[]), 2);
     assert_eq!(run(&["--no-archives"]), 0);
@@ -733,13 +740,7 @@ fn binary_members_are_inflated_past_their_first_read_only_with_scan_binary() {
         &zip_of(&[("pkg/native.so", &lib), ("pkg/__init__.py", b"x = 1\n")]),
     );
     let run = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_akscan"))
-            .args(["scan", ".", "--format", "json"])
-            .args(extra)
-            .current_dir(t.path())
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = cli_json(t.path(), extra);
         (
             v["findings"].as_array().unwrap().len(),
             v["stats"]["skipped"]["binary"].as_u64().unwrap(),

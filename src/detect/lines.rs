@@ -109,15 +109,9 @@ mod tests {
 
     #[test]
     fn indexed_lookups_agree_with_searches() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = super::super::test_rng(0x2545_f491_4f6c_dd1d);
         for _ in 0..50 {
-            let len = (next() % 300) as usize;
+            let len = next() % 300;
             let buf: Vec<u8> = (0..len)
                 .map(|_| if next() % 7 == 0 { b'\n' } else { b'a' })
                 .collect();
@@ -125,8 +119,8 @@ mod tests {
             list_breaks(&buf, &mut breaks);
             let (s, x) = (Lines::search(&buf), Lines::indexed(&buf, &breaks));
             for _ in 0..200 {
-                let a = (next() % (len as u64 + 1)) as usize;
-                let b = (next() % (len as u64 + 1)) as usize;
+                let a = next() % (len + 1);
+                let b = next() % (len + 1);
                 let (lo, hi) = (a.min(b), a.max(b));
                 assert_eq!(s.start_from(lo, hi), x.start_from(lo, hi));
                 assert_eq!(s.end_to(lo, hi), x.end_to(lo, hi));

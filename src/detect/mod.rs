@@ -678,6 +678,18 @@ impl Detector {
     }
 }
 
+/// A small deterministic generator for the random tests of the detector's modules.
+#[cfg(test)]
+pub(crate) fn test_rng(seed: u64) -> impl FnMut() -> usize {
+    let mut state = seed;
+    move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    }
+}
+
 /// Sorts detections by position and rewrites partner indices to match.
 pub fn sort_detections(mut dets: Vec<Detection>) -> Vec<Detection> {
     let mut order: Vec<usize> = (0..dets.len()).collect();

@@ -916,13 +916,7 @@ mod tests {
             assert!(Shape::of(p).is_none(), "{p}");
         }
         // random haystacks over a small alphabet: the same matches as the regex
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::detect::test_rng(0x9e37_79b9_7f4a_7c15);
         let alphabet = b"LTAIS.a9Z.-_ \n";
         for p in [
             "LTAI[A-Za-z0-9]{3,6}",
@@ -934,9 +928,9 @@ mod tests {
             let shape = Shape::of(p).unwrap();
             let re = regex::bytes::Regex::new(p).unwrap();
             for _ in 0..2000 {
-                let len = (next() % 40) as usize;
+                let len = next() % 40;
                 let hay: Vec<u8> = (0..len)
-                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .map(|_| alphabet[next() % alphabet.len()])
                     .collect();
                 let whole = re
                     .find(&hay)

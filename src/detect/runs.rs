@@ -418,18 +418,8 @@ mod simd {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_rng as rng;
     use super::*;
-
-    /// A small deterministic generator for the random tests.
-    fn rng(seed: u64) -> impl FnMut() -> usize {
-        let mut state = seed;
-        move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize
-        }
-    }
 
     fn check(buf: &[u8], cs: Charset, min: usize) {
         // walk the whole buffer with both versions and several limits
