@@ -184,26 +184,28 @@ pub fn check_surroundings(
     Ok(())
 }
 
-/// Checks on the value itself. The statistics (byte counts, character classes, repeats,
-/// sequences) come from one pass over the value.
-pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
-    let from = spec.fixed_prefix.min(value.len());
-    let random = &value[from..];
-    let mut counts = [0u32; 256];
-    for &b in &value[..from] {
-        counts[b as usize] += 1;
-    }
-    // character classes as bits (upper 1, lower 2, digit 4), repeats and sequences in one
-    // pass: `up`/`down` count consecutive steps of +1/-1 in case-folded bytes
-    let mut classes_seen = 0u8;
+/// What one pass over a value's random part finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ValueStats {
+    /// Character classes seen, as bits: upper case 1, lower case 2, digit 4.
+    classes: u8,
+    /// The longest run of one repeated byte.
+    repeat: usize,
+    /// The longest run of case-folded bytes that step by +1 or -1 (`abcde`, `12345`, `ZYXW`).
+    sequence: usize,
+}
+
+/// [`ValueStats`] of `s`, adding its bytes to `counts` on the way.
+fn value_stats(s: &[u8], counts: &mut [u32; 256]) -> ValueStats {
+    let mut classes = 0u8;
     let (mut repeat, mut best_repeat) = (0usize, 0usize);
     let (mut up, mut down, mut best_seq) = (0usize, 0usize, 0usize);
     let mut prev: i16 = -1000;
     // no predecessor yet: a first byte of 0 counts once either way (`repeat` starts at 0)
     let mut prev_raw: u8 = 0;
-    for &b in random {
+    for &b in s {
         counts[b as usize] += 1;
-        classes_seen |= CLASS_BITS[b as usize];
+        classes |= CLASS_BITS[b as usize];
         let l = b.to_ascii_lowercase() as i16;
         repeat = if b == prev_raw { repeat + 1 } else { 1 };
         up = if l - prev == 1 { up + 1 } else { 1 };
@@ -213,10 +215,27 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
         prev = l;
         prev_raw = b;
     }
+    ValueStats {
+        classes,
+        repeat: best_repeat,
+        sequence: best_seq,
+    }
+}
+
+/// Checks on the value itself. The statistics (byte counts, character classes, repeats,
+/// sequences) come from one pass over the value.
+pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
+    let from = spec.fixed_prefix.min(value.len());
+    let random = &value[from..];
+    let mut counts = [0u32; 256];
+    for &b in &value[..from] {
+        counts[b as usize] += 1;
+    }
+    let stats = value_stats(random, &mut counts);
     let (upper, lower, digit) = (
-        classes_seen & 1 != 0,
-        classes_seen & 2 != 0,
-        classes_seen & 4 != 0,
+        stats.classes & 1 != 0,
+        stats.classes & 2 != 0,
+        stats.classes & 4 != 0,
     );
     if spec.min_entropy > 0.0 && entropy_of_counts(value, &mut counts) < spec.min_entropy {
         return Err(Reject::Entropy);
@@ -228,10 +247,10 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
     if spec.require_mixed_case && !(upper && lower) {
         return Err(Reject::MixedCase);
     }
-    if spec.max_repeat > 0 && best_repeat >= spec.max_repeat {
+    if spec.max_repeat > 0 && stats.repeat >= spec.max_repeat {
         return Err(Reject::Repeat);
     }
-    if spec.max_sequence > 0 && best_seq >= spec.max_sequence {
+    if spec.max_sequence > 0 && stats.sequence >= spec.max_sequence {
         return Err(Reject::Sequence);
     }
     if spec.reject_periodic && is_periodic(random) {
@@ -314,44 +333,6 @@ pub fn has_placeholder_word(value: &[u8], finder: &aho_corasick::AhoCorasick) ->
         let capitalised = head.is_some_and(|b| b.is_ascii_uppercase()) && rest_lower;
         all_lower || all_upper || capitalised
     })
-}
-
-/// Length of the longest run of one repeated byte.
-pub fn longest_repeat(s: &[u8]) -> usize {
-    let mut best = 0;
-    let mut run = 0;
-    let mut prev = None;
-    for &b in s {
-        if Some(b) == prev {
-            run += 1;
-        } else {
-            run = 1;
-            prev = Some(b);
-        }
-        best = best.max(run);
-    }
-    best
-}
-
-/// Length of the longest run of consecutive ascending or descending characters
-/// (`abcde`, `12345`, `ZYXW`), compared case-insensitively.
-pub fn longest_sequence(s: &[u8]) -> usize {
-    if s.is_empty() {
-        return 0;
-    }
-    let mut best = 1;
-    let mut up = 1;
-    let mut down = 1;
-    for w in s.windows(2) {
-        let (a, b) = (
-            w[0].to_ascii_lowercase() as i16,
-            w[1].to_ascii_lowercase() as i16,
-        );
-        up = if b - a == 1 { up + 1 } else { 1 };
-        down = if a - b == 1 { down + 1 } else { 1 };
-        best = best.max(up).max(down);
-    }
-    best
 }
 
 /// True when `s` repeats with a period of at most a third of its length
@@ -437,6 +418,64 @@ mod tests {
         assert_eq!(charset_run(buf, 3, 10, Charset::Alnum), (3, 10));
         let buf = b"DELTAIndex";
         assert_eq!(charset_run(buf, 2, 6, Charset::Alnum), (0, 10));
+    }
+
+    /// Length of the longest run of one repeated byte.
+    fn longest_repeat(s: &[u8]) -> usize {
+        let mut best = 0;
+        let mut run = 0;
+        let mut prev = None;
+        for &b in s {
+            if Some(b) == prev {
+                run += 1;
+            } else {
+                run = 1;
+                prev = Some(b);
+            }
+            best = best.max(run);
+        }
+        best
+    }
+
+    /// Length of the longest run of consecutive ascending or descending characters
+    /// (`abcde`, `12345`, `ZYXW`), compared case-insensitively.
+    fn longest_sequence(s: &[u8]) -> usize {
+        if s.is_empty() {
+            return 0;
+        }
+        let mut best = 1;
+        let mut up = 1;
+        let mut down = 1;
+        for w in s.windows(2) {
+            let (a, b) = (
+                w[0].to_ascii_lowercase() as i16,
+                w[1].to_ascii_lowercase() as i16,
+            );
+            up = if b - a == 1 { up + 1 } else { 1 };
+            down = if a - b == 1 { down + 1 } else { 1 };
+            best = best.max(up).max(down);
+        }
+        best
+    }
+
+    #[test]
+    fn one_pass_stats_match_the_plain_definitions() {
+        let mut next = super::super::test_rng(0x5eed);
+        for _ in 0..3000 {
+            let len = next() % 40;
+            let v: Vec<u8> = (0..len)
+                .map(|_| b"aAbBcC0123zZ\0\xff"[next() % 14])
+                .collect();
+            let mut counts = [0u32; 256];
+            let stats = value_stats(&v, &mut counts);
+            assert_eq!(stats.repeat, longest_repeat(&v), "{v:?}");
+            assert_eq!(stats.sequence, longest_sequence(&v), "{v:?}");
+            let classes = v.iter().any(u8::is_ascii_uppercase) as u8
+                | (v.iter().any(u8::is_ascii_lowercase) as u8) << 1
+                | (v.iter().any(u8::is_ascii_digit) as u8) << 2;
+            assert_eq!(stats.classes, classes, "{v:?}");
+            assert_eq!(counts.iter().sum::<u32>() as usize, len);
+        }
     }
 
     #[test]
