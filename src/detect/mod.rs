@@ -79,6 +79,10 @@ pub struct Detector {
     /// Automaton patterns from this index on are triggers (see [`Detector::with_triggers`]),
     /// not keywords.
     first_trigger: usize,
+    /// From this many keywords (one per [`DENSE_BYTES_PER_KEYWORD`] bytes or more), a
+    /// buffer is dense: its line breaks and runs are listed once (tests raise it to check
+    /// the listed answers against the searched ones).
+    dense_min_keywords: usize,
 }
 
 /// Finds two-byte patterns: one SIMD pass per case-folded pair (`sk` covers `sk`, `Sk`,
@@ -220,7 +224,16 @@ pub struct Scratch {
     /// Every line break of the buffer, listed when `indexed` (a buffer dense with keywords).
     breaks: Vec<usize>,
     indexed: bool,
+    /// In a buffer dense with keywords: per charset, its runs as long as the shortest value
+    /// of its rules, listed once for all of them (see [`runs::list_runs`]).
+    listed: Vec<(rules::Charset, Vec<(usize, usize)>)>,
+    /// Names already classified in this buffer, with their vocabulary: keyword-dense text
+    /// repeats a few names over and over.
+    classes: Vec<(usize, String, NameClass)>,
 }
+
+/// How many classified names a buffer keeps (searched one by one, so a few).
+const CLASS_CACHE: usize = 16;
 
 /// Where a trigger string (see [`Detector::with_triggers`]) was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,6 +337,7 @@ impl Detector {
             pairs,
             keywords,
             by_pattern,
+            dense_min_keywords: DENSE_MIN_KEYWORDS,
             first_trigger: n_long,
         }
     }
@@ -347,6 +361,7 @@ impl Detector {
         }
         scratch.short.clear();
         scratch.words.clear();
+        scratch.classes.clear();
         let mut any = false;
         let mut anchor = |pi: usize, s: usize, e: usize| {
             for &ki in &self.by_pattern[pi] {
@@ -396,6 +411,38 @@ impl Detector {
         // run of the rule's charset) is within the window's reach: in C, `sk` (a socket)
         // is on every other line, a 30-character run of letters and digits rarely.
         scratch.kept.resize_with(n_rules, Vec::new);
+        // With keywords every few hundred bytes, every rule would look at nearly every run:
+        // list the runs of each charset once instead, for all its rules.
+        for (_, runs) in scratch.listed.iter_mut() {
+            runs.clear();
+        }
+        let anchored: usize = (0..n_rules)
+            .filter(|&ri| self.rules.rules[ri].run_min.is_some())
+            .map(|ri| scratch.anchors[ri].len())
+            .sum();
+        let mut n_listed = 0;
+        if self.is_dense(anchored, buf.len()) {
+            for cs in [rules::Charset::Alnum, rules::Charset::Base64] {
+                let Some(min) = self
+                    .rules
+                    .rules
+                    .iter()
+                    .filter(|r| r.charset == cs)
+                    .filter_map(|r| r.run_min)
+                    .min()
+                else {
+                    continue;
+                };
+                if scratch.listed.len() <= n_listed {
+                    scratch.listed.push((cs, Vec::new()));
+                }
+                let slot = &mut scratch.listed[n_listed];
+                slot.0 = cs;
+                runs::list_runs(buf, cs, min, &mut slot.1);
+                n_listed += 1;
+            }
+        }
+        scratch.listed.truncate(n_listed);
         for ri in 0..n_rules {
             let rule = &self.rules.rules[ri];
             let kept = &mut scratch.kept[ri];
@@ -410,14 +457,27 @@ impl Detector {
                 None => kept.extend_from_slice(anchors),
                 Some(min) => {
                     let reach = rule.window.max_bytes as usize;
-                    runs::keep_near_runs(buf, anchors, rule.charset, min, reach, reach, kept);
+                    match scratch.listed.iter().find(|l| l.0 == rule.charset) {
+                        Some((_, listed)) => {
+                            runs::keep_near_listed(listed, anchors, min, reach, reach, kept)
+                        }
+                        None => runs::keep_near_runs(
+                            buf,
+                            anchors,
+                            rule.charset,
+                            min,
+                            reach,
+                            reach,
+                            kept,
+                        ),
+                    }
                 }
             }
         }
         // A buffer with a keyword every few hundred bytes: list its line breaks once rather
         // than search for them from every keyword and candidate.
         let kept: usize = scratch.kept.iter().map(Vec::len).sum();
-        scratch.indexed = kept >= DENSE_MIN_KEYWORDS && kept * DENSE_BYTES_PER_KEYWORD > buf.len();
+        scratch.indexed = self.is_dense(kept, buf.len());
         if scratch.indexed {
             lines::list_breaks(buf, &mut scratch.breaks);
         }
@@ -425,6 +485,11 @@ impl Detector {
             self.run_rule(ri, buf, scratch, &mut out);
         }
         sort_detections(out)
+    }
+
+    /// Whether `keywords` keywords make a buffer of `len` bytes dense.
+    fn is_dense(&self, keywords: usize, len: usize) -> bool {
+        keywords >= self.dense_min_keywords && keywords * DENSE_BYTES_PER_KEYWORD > len
     }
 
     fn run_rule(&self, ri: usize, buf: &[u8], scratch: &mut Scratch, out: &mut Vec<Detection>) {
@@ -491,15 +556,14 @@ impl Detector {
         // runs costs a step per run, not a regex match per 30 bytes.
         let spans = &mut scratch.spans;
         spans.clear();
+        let listed = scratch.listed.iter().find(|l| l.0 == rule.charset);
+        let mut next_listed = 0;
         for &(ws, we) in &merged {
             match (rule.run_min, rule.run_max) {
                 (Some(min), Some(max)) => {
-                    let mut p = ws;
-                    while let (Some((rs, re)), pos) = runs::next_run(buf, p, we, rule.charset, min)
-                    {
-                        p = pos;
+                    let mut try_run = |rs: usize, re: usize| {
                         if re - rs > max + filters::MAX_ESCAPE_PREFIX {
-                            continue;
+                            return;
                         }
                         for skip in filters::ESCAPE_PREFIX_LENS {
                             let s = rs + skip;
@@ -517,6 +581,30 @@ impl Detector {
                             };
                             if whole {
                                 spans.push((s, re));
+                            }
+                        }
+                    };
+                    match listed {
+                        // the listed runs that start in the window (which, widened, cuts
+                        // no run), those long enough for this rule
+                        Some((_, runs)) => {
+                            while runs.get(next_listed).is_some_and(|r| r.0 < ws) {
+                                next_listed += 1;
+                            }
+                            while let Some(&(rs, re)) = runs.get(next_listed).filter(|r| r.0 < we) {
+                                next_listed += 1;
+                                if re - rs >= min {
+                                    try_run(rs, re);
+                                }
+                            }
+                        }
+                        None => {
+                            let mut p = ws;
+                            while let (Some((rs, re)), pos) =
+                                runs::next_run(buf, p, we, rule.charset, min)
+                            {
+                                p = pos;
+                                try_run(rs, re);
                             }
                         }
                     }
@@ -543,13 +631,32 @@ impl Detector {
             if filters::check_value(&buf[s..e], &rule.filters).is_err() {
                 continue;
             }
-            let (class, name) = match vocab {
-                Some(v) => {
+            let (class, name) = match (vocab, rule.vocabulary) {
+                (Some(v), Some(vi)) => {
                     let ls = lines.start_from(s.saturating_sub(MAX_LINE_LOOKBACK), s);
                     let nc = context::name_of(buf, ls, s);
-                    (context::classify(nc.name.as_deref(), v), nc.name)
+                    let class = match nc.name.as_deref() {
+                        None => NameClass::Neutral,
+                        Some(name) => {
+                            let cached = scratch
+                                .classes
+                                .iter()
+                                .find(|(cv, cn, _)| *cv == vi && cn == name);
+                            match cached {
+                                Some(&(_, _, class)) => class,
+                                None => {
+                                    let class = context::classify(Some(name), v);
+                                    if scratch.classes.len() < CLASS_CACHE {
+                                        scratch.classes.push((vi, name.to_owned(), class));
+                                    }
+                                    class
+                                }
+                            }
+                        }
+                    };
+                    (class, nc.name)
                 }
-                None => (NameClass::Neutral, None),
+                _ => (NameClass::Neutral, None),
             };
             if class == NameClass::Deny {
                 continue;
@@ -881,6 +988,57 @@ mod tests {
 
     fn detector() -> Detector {
         Detector::new(RuleSet::builtin().unwrap())
+    }
+
+    #[test]
+    fn dense_buffers_get_the_same_detections_as_searched_ones() {
+        // Keyword-dense text takes the listed paths (line breaks, shared runs); with the
+        // density threshold out of reach, the same text takes the searching paths.
+        let listed = detector();
+        let mut searched = detector();
+        searched.dense_min_keywords = usize::MAX;
+        let mut next = test_rng(0x9E37_79B9_7F4A_7C15);
+        let pieces: [&[u8]; 12] = [
+            b"LTAI",
+            b"secret=",
+            b" = \"",
+            b"\"STS.",
+            b"CAIS",
+            b"_SK:",
+            b"sk ",
+            b"\n",
+            b"\r\n",
+            b"+/",
+            b"%3D",
+            b"AccessKeySecret: ",
+        ];
+        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let (mut total, mut dense) = (0, 0);
+        for round in 0..40 {
+            let mut buf = Vec::new();
+            let size = 2_000 + next() % 40_000;
+            while buf.len() < size {
+                if next() % 3 == 0 {
+                    buf.extend_from_slice(pieces[next() % pieces.len()]);
+                } else {
+                    // runs around the rules' lengths: 12..=20 after `LTAI`, 30, 30..=48
+                    let n = [8, 14, 16, 20, 29, 30, 31, 40, 48, 100][next() % 10];
+                    buf.extend((0..n).map(|_| ALNUM[next() % ALNUM.len()]));
+                }
+            }
+            let want = searched.detect(&buf);
+            let got = listed.detect(&buf);
+            assert_eq!(got, want, "round {round}");
+            let keywords = buf
+                .windows(4)
+                .filter(|w| w == b"LTAI" || w == b"cret")
+                .count();
+            dense += usize::from(keywords >= DENSE_MIN_KEYWORDS);
+            total += got.len();
+        }
+        // the test means something only if the listed paths ran and found things
+        assert!(dense >= 15, "{dense} dense buffers");
+        assert!(total >= 150, "{total} detections");
     }
 
     #[test]

@@ -111,6 +111,41 @@ pub fn keep_near_runs(
     }
 }
 
+/// Every maximal run of `cs` at least `min` bytes long in `buf`, in order, into `out`
+/// (cleared first): one pass that several rules of one charset then share.
+pub fn list_runs(buf: &[u8], cs: Charset, min: usize, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut p = 0;
+    while let (Some(run), pos) = next_run(buf, p, buf.len(), cs, min) {
+        out.push(run);
+        p = pos;
+    }
+}
+
+/// [`keep_near_runs`] over runs listed by [`list_runs`] (with a `min` at most this one):
+/// one walk along the anchors and the list together.
+pub fn keep_near_listed(
+    runs: &[(usize, usize)],
+    at: &[usize],
+    min: usize,
+    before: usize,
+    after: usize,
+    out: &mut Vec<usize>,
+) {
+    debug_assert!(at.is_sorted());
+    let mut c = 0;
+    for &p in at {
+        let (lo, hi) = (p.saturating_sub(before), p.saturating_add(after + 1));
+        // `lo` never decreases: a run ending at or before it, or too short, never counts
+        while c < runs.len() && (runs[c].1 <= lo || runs[c].1 - runs[c].0 < min) {
+            c += 1;
+        }
+        if c < runs.len() && runs[c].0 < hi {
+            out.push(p);
+        }
+    }
+}
+
 /// The first maximal run of `cs` at least `min` bytes long that starts in `from..limit`;
 /// None when there is none. Also returns where scanning stopped: the end of the returned
 /// run, or a position at or after `limit` that is not inside a run.
@@ -582,6 +617,15 @@ mod tests {
                 let mut got = Vec::new();
                 keep_near_runs(&buf, &at, cs, min, before, after, &mut got);
                 assert_eq!(got, want, "min {min} window -{before}..+{after}");
+                // the same answers from a shared list of runs, listed with a shorter
+                // minimum (as for the shortest value of several rules)
+                for list_min in [1, min / 2 + 1, min] {
+                    let mut runs = Vec::new();
+                    list_runs(&buf, cs, list_min, &mut runs);
+                    let mut got = Vec::new();
+                    keep_near_listed(&runs, &at, min, before, after, &mut got);
+                    assert_eq!(got, want, "listed at {list_min}, min {min}");
+                }
             }
         }
     }
