@@ -294,27 +294,73 @@ static CLASS_BITS: [u8; 256] = {
     t
 };
 
+/// A case-insensitive searcher for placeholder words, for [`has_placeholder_word`].
+#[derive(Debug, Clone)]
+pub struct PlaceholderFinder {
+    words: aho_corasick::AhoCorasick,
+    /// The first three bytes of each word, folded by [`trigram`] into a bit set: a value
+    /// without one of them holds no word, and nearly every random value has none. None
+    /// when a word is shorter than three bytes.
+    heads: Option<Box<[u64; 512]>>,
+}
+
 /// A case-insensitive searcher for `words` (None when there are none), for
 /// [`has_placeholder_word`].
-pub fn placeholder_finder(words: &[String]) -> Option<aho_corasick::AhoCorasick> {
+pub fn placeholder_finder(words: &[String]) -> Option<PlaceholderFinder> {
     let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
         return None;
     }
-    aho_corasick::AhoCorasick::builder()
+    let mut heads = Some(Box::new([0u64; 512]));
+    for w in &words {
+        match (w.as_bytes(), heads.as_mut()) {
+            ([a, b, c, ..], Some(h)) => {
+                let t = trigram(*a, *b, *c);
+                h[t / 64] |= 1 << (t % 64);
+            }
+            _ => heads = None,
+        }
+    }
+    let searcher = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .prefilter(false)
         .build(words)
-        .ok()
+        .ok()?;
+    Some(PlaceholderFinder {
+        words: searcher,
+        heads,
+    })
+}
+
+/// Three bytes folded to 15 bits, five low bits each: every case variant of a letter
+/// lands on the same bits (as do some other bytes, which only costs a full search).
+#[inline(always)]
+fn trigram(a: u8, b: u8, c: u8) -> usize {
+    ((a as usize & 31) << 10) | ((b as usize & 31) << 5) | (c as usize & 31)
 }
 
 /// True when one of the finder's words occurs in `value` written as a word: all lower
 /// case, all upper case or capitalised (`example`, `EXAMPLE`, `Example`). Random values
 /// contain such letter runs only in mixed case (`MoCk`), so they are not taken for
 /// placeholders.
-pub fn has_placeholder_word(value: &[u8], finder: &aho_corasick::AhoCorasick) -> bool {
-    finder.find_overlapping_iter(value).any(|m| {
+pub fn has_placeholder_word(value: &[u8], finder: &PlaceholderFinder) -> bool {
+    if let Some(heads) = &finder.heads {
+        let heads: &[u64; 512] = heads;
+        // the trigram ending at each byte, rolled along: `trigram(a, b, c)` at `c`
+        let mut t = 0usize;
+        let mut any = 0u64;
+        for (i, &b) in value.iter().enumerate() {
+            t = ((t << 5) | (b as usize & 31)) & 0x7FFF;
+            if i >= 2 {
+                any |= heads[t >> 6] >> (t & 63);
+            }
+        }
+        if any & 1 == 0 {
+            return false;
+        }
+    }
+    finder.words.find_overlapping_iter(value).any(|m| {
         let mut letters = value[m.range()]
             .iter()
             .copied()
@@ -494,6 +540,46 @@ mod tests {
         assert!(has_placeholder_word(b"LTAIEXAMPLEKEY", &words));
         assert!(has_placeholder_word(b"myexamplekey", &words));
         assert!(!has_placeholder_word(b"LTAIv1JtcdMoCkcXSUyQBiAX", &words));
+    }
+
+    #[test]
+    fn placeholder_trigrams_only_skip_values_without_a_word() {
+        let words: Vec<String> = ["xxxx", "example", "your", "mock", "a1b", "ple"]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        let fast = placeholder_finder(&words).unwrap();
+        assert!(fast.heads.is_some());
+        let full = PlaceholderFinder {
+            heads: None,
+            ..fast.clone()
+        };
+        let mut next = super::super::test_rng(0xC0FF_EE00_1234_5678);
+        let pieces = [
+            "xxxx", "XXXX", "Xxxx", "xXxx", "example", "EXAMPLE", "Example", "eXample", "your",
+            "YOUR", "Your", "mock", "MOCK", "MoCk", "a1b", "A1B", "ple", "PLE", "@", "`", "ab",
+        ];
+        let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut with_word = 0;
+        for _ in 0..5000 {
+            let mut v = Vec::new();
+            for _ in 0..next() % 6 {
+                if next() % 3 == 0 {
+                    v.extend_from_slice(pieces[next() % pieces.len()].as_bytes());
+                } else {
+                    v.extend((0..next() % 8).map(|_| alnum[next() % alnum.len()]));
+                }
+            }
+            let want = has_placeholder_word(&v, &full);
+            assert_eq!(
+                has_placeholder_word(&v, &fast),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+            with_word += usize::from(want);
+        }
+        assert!(with_word > 500, "{with_word} values with a word");
     }
 
     #[test]

@@ -286,7 +286,7 @@ pub struct FilterSpec {
     pub max_base64_run: usize,
     /// The compiled searcher for `placeholder_words` (see [`FilterSpec::compiled`]).
     #[serde(skip)]
-    pub placeholder_finder: Option<aho_corasick::AhoCorasick>,
+    pub placeholder_finder: Option<super::filters::PlaceholderFinder>,
 }
 
 impl FilterSpec {
