@@ -184,9 +184,9 @@ impl Baseline {
             .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
     }
 
-    /// Splits `findings` into the new ones (returned) and the known ones (removed, counted
-    /// in the second value). Also returns the entries that matched nothing.
-    pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, u64, Vec<StaleEntry>) {
+    /// Splits `findings` into the new ones and the known ones, in that order. Also returns
+    /// the entries that matched nothing.
+    pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>, Vec<StaleEntry>) {
         let mut index: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
         for (i, e) in self.entries.iter().enumerate() {
             index
@@ -196,7 +196,7 @@ impl Baseline {
         }
         let mut used = vec![false; self.entries.len()];
         let mut kept = Vec::with_capacity(findings.len());
-        let mut known = 0u64;
+        let mut known = Vec::new();
         for f in findings {
             let h = self.value_hmac(f.secret.expose());
             match index.get(&(f.rule_id.as_str(), f.path.as_str(), h.as_str())) {
@@ -204,7 +204,7 @@ impl Baseline {
                     for &i in ids {
                         used[i] = true;
                     }
-                    known += 1;
+                    known.push(f);
                 }
                 None => kept.push(f),
             }
@@ -250,7 +250,7 @@ mod tests {
         assert_eq!(back.entries, b.entries);
         let (kept, known, stale) = back.filter(found);
         assert!(kept.is_empty());
-        assert_eq!(known, 2);
+        assert_eq!(known.len(), 2);
         assert!(stale.is_empty());
     }
 
@@ -264,7 +264,7 @@ mod tests {
         assert_eq!(b.entries.len(), 1);
         let (kept, known, stale) = b.filter(found.clone());
         assert!(kept.is_empty() && stale.is_empty());
-        assert_eq!(known, 2);
+        assert_eq!(known.len(), 2);
         // a baseline with duplicate entries (hand-edited, older tools) has no stale ones
         let mut dup = b.clone();
         dup.entries.push(dup.entries[0].clone());

@@ -12,6 +12,7 @@ use crate::baseline::Baseline;
 pub use crate::config::parse_size;
 use crate::config::Config;
 use crate::detect::rules::RuleSet;
+use crate::finding::{Suppressed, Suppression};
 use crate::fix;
 use crate::progress::{self, Counters, Progress};
 use crate::report::{self, Format, RenderOptions, ReportData};
@@ -604,6 +605,7 @@ fn run_fix(args: FixArgs) -> i32 {
     let out = if common.format == Format::Sarif {
         let data = ReportData {
             findings: &findings,
+            suppressed: &result.suppressed,
             stats: &result.stats,
             rules: Some(setup.scanner.rules()),
             root: Some(&setup.root),
@@ -740,7 +742,13 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
     if baseline_written.is_some() {
         // everything current is now in the new baseline
         result.stats.suppressed += result.findings.len() as u64;
-        result.findings.clear();
+        let findings = std::mem::take(&mut result.findings);
+        result
+            .suppressed
+            .extend(findings.into_iter().map(|finding| Suppressed {
+                finding,
+                by: Suppression::Baseline,
+            }));
         result.stats.findings = 0;
     }
     let result = &result;
@@ -753,6 +761,7 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
         findings: verified
             .as_ref()
             .map_or(&result.findings[..], |(f, _)| &f[..]),
+        suppressed: &result.suppressed,
         stats: &result.stats,
         rules: Some(setup.scanner.rules()),
         root: Some(&setup.root),

@@ -16,7 +16,7 @@ use crate::config::PathFilter;
 use crate::detect::encoded::{Decoders, View};
 use crate::detect::rules::RuleSet;
 use crate::detect::{Detection, Detector, Scratch};
-use crate::finding::{char_count, fingerprint, Finding, FindingBuilder, Language};
+use crate::finding::{char_count, fingerprint, Finding, FindingBuilder, Language, Suppressed};
 use crate::progress::Counters;
 use crate::source::read::{Chunk, ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
@@ -163,6 +163,8 @@ impl Stats {
 pub struct ScanResult {
     /// Sorted by path, line, column and rule.
     pub findings: Vec<Finding>,
+    /// Findings hidden by a suppression (see [`crate::suppress`]), in the order hidden.
+    pub suppressed: Vec<Suppressed>,
     pub stats: Stats,
     /// Problems that did not stop the scan (unreadable files...), one line each.
     pub warnings: Vec<String>,

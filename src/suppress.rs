@@ -10,6 +10,7 @@ use regex::bytes::Regex;
 
 use crate::baseline::{Baseline, StaleEntry};
 use crate::config::Config;
+use crate::finding::{Suppressed, Suppression};
 use crate::scan::ScanResult;
 
 /// The inline marker, matched case-insensitively.
@@ -53,25 +54,39 @@ pub fn inline_allows(line: &[u8], rule_id: &str) -> bool {
     false
 }
 
-/// Removes the findings allowed inline or by the config's value allowlist, and counts them
-/// as suppressed.
+/// Moves the findings allowed inline or by the config's value allowlist to the suppressed
+/// ones, and counts them.
 pub fn apply_allow(result: &mut ScanResult, config: &Config) {
-    let before = result.findings.len();
-    result
-        .findings
-        .retain(|f| !f.allowed_inline && !config.allow.allows(f.secret.expose()));
-    let removed = (before - result.findings.len()) as u64;
-    result.stats.suppressed += removed;
+    let findings = std::mem::take(&mut result.findings);
+    for f in findings {
+        let by = if f.allowed_inline {
+            Suppression::Inline
+        } else if config.allow.allows(f.secret.expose()) {
+            Suppression::Allowlist
+        } else {
+            result.findings.push(f);
+            continue;
+        };
+        result.stats.suppressed += 1;
+        result.suppressed.push(Suppressed { finding: f, by });
+    }
     result.stats.findings = result.findings.len() as u64;
 }
 
-/// Removes the findings recorded in `baseline`, counts them as suppressed, and returns (and
-/// counts in [`crate::scan::Stats::baseline_stale`]) the entries that matched nothing.
+/// Moves the findings recorded in `baseline` to the suppressed ones, counts them, and
+/// returns (and counts in [`crate::scan::Stats::baseline_stale`]) the entries that matched
+/// nothing.
 pub fn apply_baseline(result: &mut ScanResult, baseline: &Baseline) -> Vec<StaleEntry> {
     let findings = std::mem::take(&mut result.findings);
     let (kept, known, stale) = baseline.filter(findings);
     result.findings = kept;
-    result.stats.suppressed += known;
+    result.stats.suppressed += known.len() as u64;
+    result
+        .suppressed
+        .extend(known.into_iter().map(|finding| Suppressed {
+            finding,
+            by: Suppression::Baseline,
+        }));
     result.stats.findings = result.findings.len() as u64;
     result.stats.baseline_stale += stale.len() as u64;
     stale

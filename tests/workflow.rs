@@ -279,6 +279,82 @@ fn sarif_with_no_findings_is_valid() {
 // ---------------------------------------------------------------- GitHub
 
 #[test]
+fn sarif_lists_suppressed_findings_with_their_suppression() {
+    // one finding of each kind of suppression, one new finding: the new one alone sets
+    // the exit code, and SARIF lists all four, the hidden ones with a `suppressions` entry
+    let d = tmp();
+    write(d.path(), "new.py", &secret_line(SECRET));
+    write(
+        d.path(),
+        "inline.py",
+        &format!("access_key_secret = \"{SECRET2}\"  # akscan:allow\n"),
+    );
+    write(d.path(), "allowed.py", &secret_line(SECRET3));
+    write(
+        d.path(),
+        ".akscan.toml",
+        &format!("[allowlist]\nvalues = [\"{SECRET3}\"]\n"),
+    );
+    write(d.path(), "known.py", &format!("access_key_id = \"{ID}\"\n"));
+    let o = akscan(
+        d.path(),
+        &["scan", "known.py", "--write-baseline", "base.json"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = akscan(
+        d.path(),
+        &["scan", ".", "--format", "sarif", "--baseline", "base.json"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let doc: Value = serde_json::from_str(&o.stdout).expect("sarif");
+    assert!(schema_errors(&sarif_validator(), &doc).is_empty());
+    let mut seen: Vec<(String, String)> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let path = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let kind = match r.get("suppressions") {
+                None => "new".to_string(),
+                Some(s) => {
+                    assert_eq!(s.as_array().unwrap().len(), 1);
+                    assert_eq!(s[0]["status"], "accepted");
+                    assert!(s[0]["justification"]
+                        .as_str()
+                        .is_some_and(|j| !j.is_empty()));
+                    s[0]["kind"].as_str().unwrap().to_string()
+                }
+            };
+            (path, kind)
+        })
+        .collect();
+    seen.sort();
+    let want = [
+        ("allowed.py", "external"),
+        ("inline.py", "inSource"),
+        ("known.py", "external"),
+        ("new.py", "new"),
+    ];
+    assert_eq!(
+        seen,
+        want.map(|(p, k)| (p.to_string(), k.to_string())),
+        "{}",
+        o.stdout
+    );
+    // suppressed values stay redacted like the others
+    for v in [SECRET, SECRET2, SECRET3, ID] {
+        assert!(!o.stdout.contains(v));
+    }
+    // the other formats still leave them out
+    let (_, v, _) = scan_json(d.path(), &["--baseline", "base.json"]);
+    assert_eq!(secrets_found(&v), [("new.py".to_string(), 1)]);
+    assert_eq!(v["stats"]["suppressed"], 3);
+}
+
+#[test]
 fn github_format_writes_escaped_workflow_commands() {
     let d = tmp();
     write(

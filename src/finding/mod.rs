@@ -67,6 +67,36 @@ pub struct GitProvenance {
     pub present_at_head: Option<bool>,
 }
 
+/// What hid a finding from the new ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Suppression {
+    /// An `akscan:allow` comment on the finding's line.
+    Inline,
+    /// The value is on the config's allowlist.
+    Allowlist,
+    /// The finding is recorded in the baseline.
+    Baseline,
+}
+
+impl Suppression {
+    /// Why, in a sentence for a report.
+    pub fn justification(self) -> &'static str {
+        match self {
+            Suppression::Inline => "allowed by an akscan:allow comment on its line",
+            Suppression::Allowlist => "the value is on the allowlist of the akscan config",
+            Suppression::Baseline => "recorded in the baseline as a known finding",
+        }
+    }
+}
+
+/// A finding hidden by a suppression, kept for the reports that list them (SARIF).
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub by: Suppression,
+}
+
 /// A credential found at a place.
 #[derive(Debug, Clone)]
 pub struct Finding {

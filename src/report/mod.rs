@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::detect::rules::RuleSet;
-use crate::finding::Finding;
+use crate::finding::{Finding, Suppressed};
 use crate::scan::Stats;
 
 /// Output formats.
@@ -42,6 +42,9 @@ pub struct RenderOptions {
 #[derive(Debug, Clone, Copy)]
 pub struct ReportData<'a> {
     pub findings: &'a [Finding],
+    /// Findings hidden by a suppression: SARIF lists them with a `suppressions` entry
+    /// (GitHub code scanning shows them as dismissed); other formats only count them.
+    pub suppressed: &'a [Suppressed],
     pub stats: &'a Stats,
     /// The rules in use (SARIF lists them all); `None` lists only the rules of findings.
     pub rules: Option<&'a RuleSet>,

@@ -14,12 +14,12 @@ use serde_sarif::sarif::{
     ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Location, Message,
     MultiformatMessageString, PhysicalLocation, PropertyBag, Region, Replacement,
     ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
+    Suppression as SarifSuppression, Tool, ToolComponent,
 };
 
 use super::{shown_value, Located, Locator, RenderOptions, ReportData};
 use crate::detect::rules::{Kind, Severity};
-use crate::finding::{advice, Finding, Language};
+use crate::finding::{advice, Finding, Language, Suppression};
 use crate::fix::Plan;
 
 /// The `uriBaseId` of every relative location.
@@ -329,7 +329,8 @@ pub fn build_with_fixes(
             .collect(),
         None => Vec::new(),
     };
-    for f in data.findings {
+    let suppressed = data.suppressed.iter().map(|s| &s.finding);
+    for f in data.findings.iter().chain(suppressed.clone()) {
         if !infos.iter().any(|r| r.id == f.rule_id) {
             infos.push(RuleInfo {
                 id: &f.rule_id,
@@ -344,56 +345,74 @@ pub fn build_with_fixes(
     let by_fp: BTreeMap<&str, &Finding> = data
         .findings
         .iter()
+        .chain(suppressed)
         .map(|f| (f.fingerprint.as_str(), f))
         .collect();
 
-    let results: Vec<SarifResult> = data
+    let result = |f: &Finding| {
+        let mut fps = BTreeMap::new();
+        fps.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
+        let mut props = BTreeMap::new();
+        props.insert(
+            "severity".to_string(),
+            serde_json::Value::from(f.severity.as_str()),
+        );
+        props.insert("kind".to_string(), serde_json::Value::from(f.kind.as_str()));
+        props.insert("advice".to_string(), serde_json::Value::from(f.advice().id));
+        if let Some(p) = &f.pair {
+            props.insert("pair".to_string(), serde_json::Value::from(p.as_str()));
+        }
+        if let Some(c) = f.cell {
+            props.insert("cell".to_string(), serde_json::Value::from(c));
+        }
+        if let Some(v) = &f.verification {
+            if let Ok(j) = serde_json::to_value(v) {
+                props.insert("verification".to_string(), j);
+            }
+        }
+        if let Some(g) = &f.git {
+            props.insert(
+                "commit".to_string(),
+                serde_json::Value::from(g.commit.as_str()),
+            );
+            if let Some(h) = g.present_at_head {
+                props.insert("present_at_head".to_string(), serde_json::Value::from(h));
+            }
+        }
+        SarifResult::builder()
+            .rule_id(f.rule_id.as_str())
+            .rule_index(index[f.rule_id.as_str()] as i64)
+            .level(level(f.severity))
+            .message(Message::builder().text(message(f, &by_fp, opts)).build())
+            .locations(vec![location(f, &loc)])
+            .partial_fingerprints(fps)
+            .properties(PropertyBag::builder().additional_properties(props).build())
+            .build()
+    };
+    let mut results: Vec<SarifResult> = data
         .findings
         .iter()
         .map(|f| {
-            let mut fps = BTreeMap::new();
-            fps.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
-            let mut props = BTreeMap::new();
-            props.insert(
-                "severity".to_string(),
-                serde_json::Value::from(f.severity.as_str()),
-            );
-            props.insert("kind".to_string(), serde_json::Value::from(f.kind.as_str()));
-            props.insert("advice".to_string(), serde_json::Value::from(f.advice().id));
-            if let Some(p) = &f.pair {
-                props.insert("pair".to_string(), serde_json::Value::from(p.as_str()));
-            }
-            if let Some(c) = f.cell {
-                props.insert("cell".to_string(), serde_json::Value::from(c));
-            }
-            if let Some(v) = &f.verification {
-                if let Ok(j) = serde_json::to_value(v) {
-                    props.insert("verification".to_string(), j);
-                }
-            }
-            if let Some(g) = &f.git {
-                props.insert(
-                    "commit".to_string(),
-                    serde_json::Value::from(g.commit.as_str()),
-                );
-                if let Some(h) = g.present_at_head {
-                    props.insert("present_at_head".to_string(), serde_json::Value::from(h));
-                }
-            }
-            let fix = fixes.and_then(|p| fix_entry(f, p, &loc));
-            let mut r = SarifResult::builder()
-                .rule_id(f.rule_id.as_str())
-                .rule_index(index[f.rule_id.as_str()] as i64)
-                .level(level(f.severity))
-                .message(Message::builder().text(message(f, &by_fp, opts)).build())
-                .locations(vec![location(f, &loc)])
-                .partial_fingerprints(fps)
-                .properties(PropertyBag::builder().additional_properties(props).build())
-                .build();
-            r.fixes = fix.map(|x| vec![x]);
+            let mut r = result(f);
+            r.fixes = fixes.and_then(|p| fix_entry(f, p, &loc)).map(|x| vec![x]);
             r
         })
         .collect();
+    // suppressed findings: listed with the suppression, so a viewer shows them as
+    // dismissed (and a finding suppressed later closes instead of vanishing)
+    results.extend(data.suppressed.iter().map(|s| {
+        let mut r = result(&s.finding);
+        let kind = match s.by {
+            Suppression::Inline => "inSource",
+            Suppression::Allowlist | Suppression::Baseline => "external",
+        };
+        r.suppressions = Some(vec![SarifSuppression::builder()
+            .kind(serde_json::Value::from(kind))
+            .status(serde_json::Value::from("accepted"))
+            .justification(s.by.justification())
+            .build()]);
+        r
+    }));
 
     let driver = ToolComponent::builder()
         .name("akscan")
@@ -468,6 +487,7 @@ mod tests {
         let stats = Stats::default();
         let data = ReportData {
             findings: &found,
+            suppressed: &[],
             stats: &stats,
             rules: None,
             root: None,
