@@ -33,6 +33,9 @@ pub struct NameContext {
 pub enum NameClass {
     /// The name rules the value out (`request_id`, `session`, `hash`).
     Deny,
+    /// A name for another kind of secret (`appSecret`, `client_secret`, `password`): an
+    /// AccessKey secret only when an AccessKey ID pairs with it (`appKey: 'LTAI…'`).
+    Foreign,
     /// No name, or a name that says nothing either way.
     Neutral,
     /// A name that fits a secret but also other things (`secret`, `key`).
@@ -165,9 +168,28 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
     while i > 0 && is_space(line[i - 1]) {
         i -= 1;
     }
-    let spaced = i < after_quote;
+    let mut spaced = i < after_quote;
     if i == 0 {
         return NameContext::default();
+    }
+
+    // 1b. a fallback default: `NAME = process.env.X || "value"`, `os.getenv("X") or
+    //     "value"`, `x ?? "value"`, `x ?: "value"`, `${X:-value}`. The value is the
+    //     assignment's, so the name is its target (or the variable of a shell default).
+    if let Some(at) = fallback_target(line, i) {
+        match at {
+            Fallback::Assigned(k) => {
+                i = k;
+                spaced = false;
+            }
+            Fallback::Shell(colon) => {
+                let (ident, _) = ident_before(line, colon);
+                return match ident.is_empty() {
+                    true => NameContext::default(),
+                    false => named(ident),
+                };
+            }
+        }
     }
 
     // 2. a call: `name(` may be a setter, a transparent wrapper, or a positional call.
@@ -383,6 +405,65 @@ fn is_type_word(ident: &[u8]) -> bool {
     TYPE_WORDS.contains(&s.as_str())
 }
 
+/// Where the name of a fallback default is (see [`name_of`]).
+enum Fallback {
+    /// Right after the assignment operator whose target it is.
+    Assigned(usize),
+    /// At the `:` of a shell `${NAME:-value}`.
+    Shell(usize),
+}
+
+/// When `line[..end]` ends with a fallback operator (`||`, `??`, `?:`, `or`, `:-`), where
+/// its name is: the assignment left of the expression, found by walking back over it
+/// (brackets and strings skipped) to an `=` or `:` outside them. None when there is no
+/// fallback, or no assignment (`f(x || "v")`).
+fn fallback_target(line: &[u8], end: usize) -> Option<Fallback> {
+    let s = &line[..end];
+    let op = if s.ends_with(b"||") || s.ends_with(b"??") || s.ends_with(b"?:") {
+        2
+    } else if s.ends_with(b":-") {
+        return Some(Fallback::Shell(end - 2));
+    } else if s.ends_with(b" or") {
+        3
+    } else {
+        return None;
+    };
+    let mut depth = 0usize;
+    let mut j = end - op;
+    while j > 0 {
+        j -= 1;
+        match line[j] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' => {
+                if depth == 0 {
+                    return None; // inside a call or literal: an argument's fallback
+                }
+                depth -= 1;
+            }
+            q @ (b'"' | b'\'' | b'`') => {
+                // skip the string back to its opening quote
+                j = memchr::memrchr(q, &line[..j])?;
+            }
+            b'=' | b':' if depth == 0 => {
+                let prev = j.checked_sub(1).map(|p| line[p]);
+                let next = line.get(j + 1).copied();
+                let comparison = line[j] == b'='
+                    && (matches!(prev, Some(b'=' | b'!' | b'<' | b'>'))
+                        || matches!(next, Some(b'=' | b'>')));
+                if comparison
+                    || (line[j] == b':' && matches!(next, Some(b':')))
+                    || (line[j] == b':' && prev == Some(b':'))
+                {
+                    continue;
+                }
+                return Some(Fallback::Assigned(j + 1));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The length of the assignment operator that ends `s` (after trailing spaces), or 0.
 fn operator_len(s: &[u8]) -> usize {
     let ops: [&[u8]; 9] = [
@@ -531,6 +612,9 @@ pub fn classify(name: Option<&str>, vocab: &Vocabulary) -> NameClass {
     if tokens.iter().any(|t| vocab.deny_tokens.contains(t)) {
         return NameClass::Deny;
     }
+    if tokens.iter().any(|t| vocab.foreign_tokens.contains(t)) {
+        return NameClass::Foreign;
+    }
     if tokens.iter().any(|t| vocab.strong_tokens.contains(t)) {
         return NameClass::Strong;
     }
@@ -645,6 +729,48 @@ mod tests {
             Some("aliyunSecretKey2024")
         );
         assert_eq!(name("oss://LTAI5tQ8bFz2KcVw9YhN3xRm:VALUE@bucket"), None);
+    }
+
+    #[test]
+    fn fallback_defaults_take_the_assignment_name() {
+        for (line, want) in [
+            ("const sk = process.env.OSS_SK || 'VALUE';", "sk"),
+            (
+                "accessKeySecret: process.env['X'] || \"VALUE\",",
+                "accessKeySecret",
+            ),
+            (
+                "ALIYUN_SK = os.getenv(\"X\", None) or \"VALUE\"",
+                "ALIYUN_SK",
+            ),
+            (
+                "val accessKeySecret = System.getenv(\"SK\") ?: \"VALUE\"",
+                "accessKeySecret",
+            ),
+            (
+                "var sk = Environment.GetEnvironmentVariable(\"A=B\") ?? \"VALUE\";",
+                "sk",
+            ),
+            (
+                "access_key_secret = ENV['ALIYUN_SK'] || 'VALUE'",
+                "access_key_secret",
+            ),
+            (
+                "SK=${ALIBABA_CLOUD_ACCESS_KEY_SECRET:-VALUE}",
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            ),
+            ("if (a == b) sk = x || 'VALUE'", "sk"),
+        ] {
+            assert_eq!(name(line).as_deref(), Some(want), "{line}");
+        }
+        // a fallback inside a call, or with no assignment, names nothing
+        for line in [
+            "login(user || 'admin', pass || 'VALUE');",
+            "return token || 'VALUE'",
+            "x == y || 'VALUE'",
+        ] {
+            assert_eq!(name(line), None, "{line}");
+        }
     }
 
     #[test]

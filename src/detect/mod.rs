@@ -706,7 +706,8 @@ impl Detector {
                     let rank = match c.class {
                         NameClass::Strong => 0,
                         NameClass::Weak => 1,
-                        _ => 2,
+                        NameClass::Neutral | NameClass::Deny => 2,
+                        NameClass::Foreign => 3,
                     };
                     pairs.push(pack(rank, d, ci, pi));
                 }
@@ -749,6 +750,8 @@ impl Detector {
         for (ci, c) in cands.into_iter().enumerate() {
             let partner = cand_partner[ci];
             let keep = match rule.require {
+                // another kind of secret's name: only a partner makes it this kind
+                _ if c.class == NameClass::Foreign => partner.is_some(),
                 Require::None => true,
                 Require::Name => c.class == NameClass::Strong,
                 Require::Partner => partner.is_some(),
@@ -1179,6 +1182,35 @@ mod tests {
         assert_eq!(dets.len(), 4);
         assert_eq!(dets[0].partner, Some(1));
         assert_eq!(dets[2].partner, Some(3));
+    }
+
+    #[test]
+    fn other_kinds_of_secret_need_an_id_of_their_own() {
+        // `password` next to an ID is its secret; once a properly named secret has taken
+        // the ID, the password is a password
+        let secret = |text: &str| -> Vec<String> {
+            found(text)
+                .into_iter()
+                .filter(|(r, _)| r == "alibaba-access-key-secret")
+                .map(|(_, v)| v)
+                .collect()
+        };
+        let id = "access_key_id = 'LTAI5tQ8bFz2KcVw9YhN3xRm'\n";
+        let pw = "password = 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e'\n";
+        let named = "access_key_secret = 'Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0'\n";
+        assert_eq!(
+            secret(&format!("{id}{pw}")),
+            ["Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e"]
+        );
+        assert!(secret(pw).is_empty());
+        assert_eq!(
+            secret(&format!("{named}{id}{pw}")),
+            ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]
+        );
+        assert_eq!(
+            secret(&format!("{id}{pw}{named}")),
+            ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]
+        );
     }
 
     #[test]

@@ -185,6 +185,10 @@ struct VocabularySpec {
     /// Tokens that rule a name out, e.g. `request`, `session`, `hash`.
     #[serde(default)]
     deny_tokens: Vec<String>,
+    /// Tokens of names for another kind of secret (`appSecret`, `client_secret`,
+    /// `password`): a value there counts only next to a partner.
+    #[serde(default)]
+    foreign_tokens: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -350,6 +354,7 @@ pub struct Vocabulary {
     pub qualifier_tokens: HashSet<String>,
     pub weak_tokens: HashSet<String>,
     pub deny_tokens: HashSet<String>,
+    pub foreign_tokens: HashSet<String>,
 }
 
 /// A compiled rule.
@@ -736,6 +741,7 @@ impl RuleSet {
             qualifier_tokens: lower(v.qualifier_tokens),
             weak_tokens: lower(v.weak_tokens),
             deny_tokens: lower(v.deny_tokens),
+            foreign_tokens: lower(v.foreign_tokens),
         });
         Ok(())
     }
