@@ -170,6 +170,9 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
     }
     let mut spaced = i < after_quote;
     if i == 0 {
+        if lo == line_start {
+            return continued_assignment(buf, line_start);
+        }
         return NameContext::default();
     }
 
@@ -403,6 +406,27 @@ fn setter_name(callee: &[u8]) -> Option<&[u8]> {
 fn is_type_word(ident: &[u8]) -> bool {
     let s = String::from_utf8_lossy(ident).to_ascii_lowercase();
     TYPE_WORDS.contains(&s.as_str())
+}
+
+/// The name of a value alone on its line when the line above ends an assignment that the
+/// value completes: `access_key_secret = (` or `= \\` in Python, `secret_key =` or
+/// `secret:` with the value below.
+fn continued_assignment(buf: &[u8], line_start: usize) -> NameContext {
+    if line_start == 0 {
+        return NameContext::default();
+    }
+    let pe = line_start - 1;
+    let floor = pe.saturating_sub(MAX_LOOKBACK);
+    let ps = memchr::memrchr(b'\n', &buf[floor..pe]).map_or(floor, |p| floor + p + 1);
+    let mut k = buf[ps..pe].trim_ascii_end().len() + ps;
+    if k > ps && matches!(buf[k - 1], b'(' | b'\\') {
+        k = buf[ps..k - 1].trim_ascii_end().len() + ps;
+    }
+    if k == ps || operator_len(&buf[ps..k]) == 0 {
+        return NameContext::default();
+    }
+    // the line above, read as if the value came right after its operator
+    name_of(buf, ps, k)
 }
 
 /// Where the name of a fallback default is (see [`name_of`]).
@@ -729,6 +753,34 @@ mod tests {
             Some("aliyunSecretKey2024")
         );
         assert_eq!(name("oss://LTAI5tQ8bFz2KcVw9YhN3xRm:VALUE@bucket"), None);
+    }
+
+    #[test]
+    fn a_value_alone_on_its_line_completes_the_assignment_above() {
+        let at = |text: &str| {
+            let v = text.find("VALUE").expect("marker");
+            let ls = text[..v].rfind('\n').map_or(0, |p| p + 1);
+            name_of(text.as_bytes(), ls, v).name
+        };
+        for (text, want) in [
+            (
+                "access_key_secret = (\n    \"VALUE\"\n)",
+                "access_key_secret",
+            ),
+            ("ALIYUN_SK = \\\n  'VALUE'", "ALIYUN_SK"),
+            ("secret_key =\r\n    \"VALUE\"", "secret_key"),
+            ("  accessKeySecret:\n    VALUE", "accessKeySecret"),
+        ] {
+            assert_eq!(at(text).as_deref(), Some(want), "{text:?}");
+        }
+        for text in [
+            "client = AcsClient(\n    \"VALUE\",",
+            "# the secret is below\n\"VALUE\"",
+            "keys = [\n  \"VALUE\",",
+            "\"VALUE\"",
+        ] {
+            assert_eq!(at(text), None, "{text:?}");
+        }
     }
 
     #[test]
