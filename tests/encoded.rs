@@ -774,3 +774,63 @@ fn binary_members_are_inflated_past_their_first_read_only_with_scan_binary() {
         "binary members inflated past their first read"
     );
 }
+
+#[test]
+fn zip_members_are_read_whatever_size_and_checksum_they_declare() {
+    let t = tempfile::tempdir().unwrap();
+    let k = key_file();
+    // past the first read (64 KiB) of a member, so the one-shot inflation also probes it
+    let mut long = "# filler line of a large module\n".repeat(10_000);
+    long.push_str(&k);
+    let entries: Vec<(String, Vec<u8>, u32, u32)> = vec![
+        // declared size too small, too large, and right
+        (
+            "small.py".into(),
+            k.clone().into_bytes(),
+            crc(k.as_bytes()),
+            20,
+        ),
+        (
+            "large.py".into(),
+            k.clone().into_bytes(),
+            crc(k.as_bytes()),
+            4096,
+        ),
+        (
+            "long.py".into(),
+            long.clone().into_bytes(),
+            crc(long.as_bytes()),
+            long.len() as u32,
+        ),
+        // a checksum that does not match: reported, not scanned
+        (
+            "bad.py".into(),
+            k.clone().into_bytes(),
+            crc(k.as_bytes()) ^ 1,
+            k.len() as u32,
+        ),
+    ];
+    let deflated: Vec<Vec<u8>> = entries.iter().map(|e| deflate(&e.1)).collect();
+    let raw: Vec<(&str, u16, &[u8], u32, u32)> = entries
+        .iter()
+        .zip(&deflated)
+        .map(|(e, d)| (e.0.as_str(), 0, &d[..], e.2, e.3))
+        .collect();
+    write(t.path(), "pkg.zip", &raw_zip(&raw));
+    let r = scan(t.path());
+    let mut files: Vec<&str> = r.findings.iter().map(|f| rel(t.path(), f)).collect();
+    files.dedup();
+    assert_eq!(
+        files,
+        ["pkg.zip!large.py", "pkg.zip!long.py", "pkg.zip!small.py"],
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!(r.findings.len(), 6);
+    assert_eq!(r.stats.skipped.unreadable, 1, "{:?}", r.warnings);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("pkg.zip!bad.py")),
+        "{:?}",
+        r.warnings
+    );
+}
