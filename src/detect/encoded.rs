@@ -316,6 +316,9 @@ impl Decoders {
             })
             .collect();
         let mut url_checked_to = 0usize; // end of the last keyword token looked at
+                                         // the next `%` (Some(None): there is none left): anchors come in order, so the
+                                         // buffer is searched for `%` once, not a window around every keyword
+        let mut pct: Option<Option<usize>> = None;
         let mut merged = Vec::new();
         let hits: &[TriggerHit] = if url_hits.is_empty() {
             hits
@@ -330,9 +333,12 @@ impl Decoders {
             let (s, e) = (h.start, h.end);
             if h.trigger == usize::MAX {
                 // a `%` near the keyword first (one SIMD look), the token's bounds after
-                let near =
-                    &buf[s.saturating_sub(KEYWORD_REACH)..(s + KEYWORD_REACH).min(buf.len())];
-                if s >= done_to && s >= url_checked_to && memchr::memchr(b'%', near).is_some() {
+                let lo = s.saturating_sub(KEYWORD_REACH);
+                if pct.is_none_or(|next| next.is_some_and(|p| p < lo)) {
+                    pct = Some(memchr::memchr(b'%', &buf[lo..]).map(|p| lo + p));
+                }
+                let near = matches!(pct, Some(Some(p)) if p < s + KEYWORD_REACH);
+                if s >= done_to && s >= url_checked_to && near {
                     let r = token_around(buf, s, done_to.max(url_checked_to));
                     url_checked_to = r.end.max(s + 1);
                     if memchr::memchr(b'%', &buf[r.clone()]).is_some() {
@@ -835,6 +841,8 @@ const MAX_JOINED: usize = 8 << 10;
 /// A chain of string literals joined into one value, found from the closing quote at `s`.
 fn split(buf: &[u8], s: usize) -> Option<Sub> {
     let open = piece_before(buf, s)?;
+    // most quotes on a keyword's line close a literal nothing is joined to
+    joiner(buf, s + 1)?;
     let q = buf[open];
     let mut joined: Vec<u8> = buf[open + 1..s].to_vec();
     let mut close = s;
@@ -911,6 +919,27 @@ mod tests {
     fn binary_base64_is_refused() {
         assert!(decode_b64(b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ").is_none());
         assert!(decode_b64(b"LTAI5tQ8bFz2KcVw9YhN3xRm").is_none());
+    }
+
+    #[test]
+    fn percent_escapes_are_found_near_any_keyword_in_order() {
+        // a `%` far before the first keyword, none near it, the escaped value just before
+        // the third: the search for `%` moves forward with the keywords, never past one
+        let pad = " ".repeat(2 * KEYWORD_REACH);
+        let s = format!(
+            "rate = 5%{pad}\nsecret_a = 1{pad}\nsecret_b = 5%{pad}\nu = https://x/?t=CAISq8Hn2KzP4wX7%2Babc%3D&secret_c=1\n"
+        );
+        let b = s.as_bytes();
+        let anchors: Vec<usize> = memchr::memmem::find_iter(b, "secret").collect();
+        assert_eq!(anchors.len(), 3);
+        let v = Decoders::new().view(b, &anchors).unwrap();
+        assert!(String::from_utf8(v.data)
+            .unwrap()
+            .ends_with("t=CAISq8Hn2KzP4wX7+abc=&secret_c=1\n"));
+        // no `%` after the first keyword: nothing to decode
+        let none = format!("a%2B{pad}secret = x\nsecret = y\n");
+        let anchors: Vec<usize> = memchr::memmem::find_iter(none.as_bytes(), "secret").collect();
+        assert!(Decoders::new().view(none.as_bytes(), &anchors).is_none());
     }
 
     #[test]
