@@ -20,6 +20,7 @@ pub enum Reject {
     Identifier,
     Hex,
     PlaceholderWord,
+    Phrase,
 }
 
 /// Shannon entropy of `s` in bits per byte.
@@ -262,6 +263,11 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
     if spec.reject_identifiers && looks_like_identifier(random) {
         return Err(Reject::Identifier);
     }
+    if let Some(words) = &spec.phrase_set {
+        if is_phrase(random, words) {
+            return Err(Reject::Phrase);
+        }
+    }
     let placeholder = match &spec.placeholder_finder {
         Some(f) => has_placeholder_word(value, f),
         None if !spec.placeholder_words.is_empty() => placeholder_finder(&spec.placeholder_words)
@@ -389,6 +395,118 @@ pub fn is_periodic(s: &[u8]) -> bool {
         return false;
     }
     (1..=n / 3).any(|p| (p..n).all(|i| s[i].eq_ignore_ascii_case(&s[i - p])))
+}
+
+/// A set of words of two to [`WordSet::MAX_LEN`] ASCII letters, matched without regard to
+/// case. Each word is packed into an integer (five bits a letter) and looked up in a
+/// sorted list, behind a filter on its first two letters: the check runs on every
+/// candidate value, and a random value's pieces rarely pass the filter.
+#[derive(Debug, Clone, Default)]
+pub struct WordSet {
+    packed: Vec<u128>,
+    /// Bit `26 * first + second` for the first two letters of each word.
+    heads: [u64; 11],
+}
+
+impl WordSet {
+    pub const MAX_LEN: usize = 24;
+
+    /// The set of `words`; None names the first word that is not 2 to
+    /// [`WordSet::MAX_LEN`] ASCII letters.
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<WordSet, &'a str> {
+        let mut set = WordSet::default();
+        for w in words {
+            let b = w.as_bytes();
+            if !(2..=Self::MAX_LEN).contains(&b.len()) || !b.iter().all(u8::is_ascii_alphabetic) {
+                return Err(w);
+            }
+            set.packed.push(Self::pack(b));
+            let h = Self::head(b);
+            set.heads[h / 64] |= 1 << (h % 64);
+        }
+        set.packed.sort_unstable();
+        set.packed.dedup();
+        Ok(set)
+    }
+
+    fn head(w: &[u8]) -> usize {
+        usize::from((w[0] | 0x20) - b'a') * 26 + usize::from((w[1] | 0x20) - b'a')
+    }
+
+    fn pack(w: &[u8]) -> u128 {
+        w.iter().fold(0u128, |acc, &b| {
+            acc << 5 | u128::from((b | 0x20) - b'a' + 1)
+        })
+    }
+
+    /// Whether `w` (ASCII letters) is in the set.
+    pub fn contains(&self, w: &[u8]) -> bool {
+        if !(2..=Self::MAX_LEN).contains(&w.len()) {
+            return false;
+        }
+        let h = Self::head(w);
+        self.heads[h / 64] & (1 << (h % 64)) != 0
+            && self.packed.binary_search(&Self::pack(w)).is_ok()
+    }
+
+    pub fn len(&self) -> usize {
+        self.packed.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.packed.is_empty()
+    }
+}
+
+/// True for values that read as a phrase: split into camelCase words (an acronym is one
+/// word: `HmacSHA256With` is `Hmac`, `SHA`, `With`; digits only separate), at least two
+/// words of three letters or more are in `words` and at least three quarters of the
+/// letters are in such words (`ThisIsMySuperSecretKeyForTest1`). Random letters and digits
+/// almost never are: none of a million random 30-character values is.
+pub fn is_phrase(s: &[u8], words: &WordSet) -> bool {
+    let letters = s.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    // letters outside listed words that still allow three quarters inside them
+    let mut spare = letters / 4;
+    let mut long_words = 0;
+    let n = s.len();
+    let mut i = 0;
+    while i < n {
+        if !s[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i;
+        if s[i].is_ascii_uppercase() {
+            while j < n && s[j].is_ascii_uppercase() {
+                j += 1;
+            }
+            if j < n && s[j].is_ascii_lowercase() {
+                if j - i > 1 {
+                    j -= 1; // `SHAWith`: the last capital starts the next word
+                } else {
+                    while j < n && s[j].is_ascii_lowercase() {
+                        j += 1;
+                    }
+                }
+            }
+        } else {
+            while j < n && s[j].is_ascii_lowercase() {
+                j += 1;
+            }
+        }
+        let len = j - start;
+        let listed = len >= 2 && words.contains(&s[start..j]);
+        if listed {
+            long_words += usize::from(len >= 3);
+        } else if len > spare {
+            return false;
+        } else {
+            spare -= len;
+        }
+        i = j;
+    }
+    long_words >= 2
 }
 
 /// True for values that read like a camelCase or PascalCase identifier made of words
@@ -580,6 +698,84 @@ mod tests {
             with_word += usize::from(want);
         }
         assert!(with_word > 500, "{with_word} values with a word");
+    }
+
+    fn builtin_phrase_words() -> std::sync::Arc<WordSet> {
+        let rules = crate::detect::rules::RuleSet::builtin().unwrap();
+        let w = rules
+            .wordlists
+            .iter()
+            .find(|w| w.id == "placeholder-phrases")
+            .expect("built-in word list");
+        w.words.clone()
+    }
+
+    #[test]
+    fn word_sets_ignore_case_and_refuse_non_words() {
+        let w = WordSet::new(["key", "Secret", "zz", "abcdefghijklmnopqrstuvwx"]).unwrap();
+        for yes in [
+            "key",
+            "KEY",
+            "Key",
+            "secret",
+            "SECRET",
+            "zz",
+            "ABCdefghijklmnopqrstuvwx",
+        ] {
+            assert!(w.contains(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "ke",
+            "keys",
+            "k",
+            "",
+            "zy",
+            "secrets",
+            "abcdefghijklmnopqrstuvwxy",
+        ] {
+            assert!(!w.contains(no.as_bytes()), "{no}");
+        }
+        assert_eq!(WordSet::new(["ok", "not ok"]).unwrap_err(), "not ok");
+        assert_eq!(WordSet::new(["a"]).unwrap_err(), "a");
+        assert_eq!(w.len(), 4);
+    }
+
+    #[test]
+    fn phrases_are_told_from_random_values() {
+        let words = builtin_phrase_words();
+        for v in [
+            "ThisIsMySuperSecretKeyForTest1",
+            "MyAccessKeySecretForUnitTests1",
+            "HmacSHA256WithRSAEncryptionAbc",
+            "NotARealSecretJustForDemo2024x",
+            "ReplaceWithYourOwnSecretValue1",
+            "MyOwnAccessKeyId2024",
+        ] {
+            assert!(is_phrase(v.as_bytes(), &words), "{v}");
+        }
+        // one listed word, or a quarter of the letters outside listed words, is not enough
+        for v in [
+            "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e",
+            "SecretVq8Hn2KzP4wX7mRt1YbC9dFs",
+            "MyKeyQzwvbnTrplkGhjdfsXcvbnmQw",
+        ] {
+            assert!(!is_phrase(v.as_bytes(), &words), "{v}");
+        }
+        // random values of the keys' shapes never read as phrases
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        for i in 0..300_000 {
+            let len = [20, 30, 40][i % 3];
+            let v: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alnum[(state % 62) as usize]
+                })
+                .collect();
+            assert!(!is_phrase(&v, &words), "{}", String::from_utf8_lossy(&v));
+        }
     }
 
     #[test]

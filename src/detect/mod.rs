@@ -685,7 +685,8 @@ impl Detector {
             .map(|&pi| out[pi].end - out[pi].start)
             .max()
             .unwrap_or(0);
-        let reach = pw.max_bytes as usize + longest;
+        let named = rule.named_partner_window;
+        let reach = pw.max_bytes.max(named.max_bytes) as usize + longest;
         // (rank, distance, candidate, partner), packed into one integer in that order of
         // significance: sorting it sorts the tuples, at half the bytes moved
         let pack = |rank: u8, d: usize, ci: usize, pi: usize| -> u128 {
@@ -702,7 +703,11 @@ impl Detector {
                     break;
                 }
                 let p = &out[pi];
-                if let Some(d) = pair_distance(&lines, c.start, c.end, p.start, p.end, &pw) {
+                let w = match c.class {
+                    NameClass::Strong | NameClass::Weak => &named,
+                    _ => &pw,
+                };
+                if let Some(d) = pair_distance(&lines, c.start, c.end, p.start, p.end, w) {
                     let rank = match c.class {
                         NameClass::Strong => 0,
                         NameClass::Weak => 1,

@@ -158,6 +158,8 @@ struct RuleFileSpec {
     #[serde(default)]
     vocabulary: Vec<VocabularySpec>,
     #[serde(default)]
+    wordlist: Vec<WordListSpec>,
+    #[serde(default)]
     rule: Vec<RuleSpec>,
 }
 
@@ -189,6 +191,16 @@ struct VocabularySpec {
     /// `password`): a value there counts only next to a partner.
     #[serde(default)]
     foreign_tokens: Vec<String>,
+}
+
+/// Plain words, for filters that read a value as text (see `FilterSpec::phrase_words`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WordListSpec {
+    id: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    words: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -288,6 +300,13 @@ pub struct FilterSpec {
     /// Reject values inside a base64 blob at least this long (0: off).
     #[serde(default)]
     pub max_base64_run: usize,
+    /// The id of a word list: a value whose camelCase words (digits aside) are nearly all
+    /// in it reads as a phrase (`ThisIsMyTestSecretForUnitTests1`) and is rejected.
+    #[serde(default)]
+    pub phrase_words: Option<Spanned<String>>,
+    /// The words of `phrase_words`, lower-cased (resolved when the rule is compiled).
+    #[serde(skip)]
+    pub phrase_set: Option<std::sync::Arc<super::filters::WordSet>>,
     /// The compiled searcher for `placeholder_words` (see [`FilterSpec::compiled`]).
     #[serde(skip)]
     pub placeholder_finder: Option<super::filters::PlaceholderFinder>,
@@ -318,6 +337,11 @@ pub struct ContextSpec {
     /// How far from a partner this rule's value may be.
     #[serde(default)]
     pub partner_window: WindowSpec,
+    /// How far from a partner a value with a secret-like name (strong or weak in the
+    /// vocabulary) may be: a name is evidence of its own, so it may reach further than a
+    /// bare value. Defaults to `partner_window`.
+    #[serde(default)]
+    pub named_partner_window: Option<WindowSpec>,
 }
 
 /// How much of a value the redacted form shows.
@@ -386,6 +410,8 @@ pub struct Rule {
     /// Indices into [`RuleSet::rules`].
     pub partners: Vec<usize>,
     pub partner_window: WindowSpec,
+    /// See [`ContextSpec::named_partner_window`].
+    pub named_partner_window: WindowSpec,
     pub redact: RedactSpec,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
@@ -575,6 +601,16 @@ impl Shape {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub vocabularies: Vec<Vocabulary>,
+    /// Word lists, for filters (see [`FilterSpec::phrase_words`]).
+    pub wordlists: Vec<WordList>,
+}
+
+/// A compiled word list: lower-case ASCII words.
+#[derive(Debug, Clone)]
+pub struct WordList {
+    pub id: String,
+    pub description: String,
+    pub words: std::sync::Arc<super::filters::WordSet>,
 }
 
 /// A problem in a rule file: the file, the 1-based line, and what is wrong.
@@ -673,6 +709,9 @@ impl RuleSet {
         for v in spec.vocabulary {
             self.add_vocabulary(&ctx, v)?;
         }
+        for w in spec.wordlist {
+            self.add_wordlist(&ctx, w)?;
+        }
         let first_new = self.rules.len();
         let mut pending = Vec::new();
         for r in spec.rule {
@@ -742,6 +781,37 @@ impl RuleSet {
             weak_tokens: lower(v.weak_tokens),
             deny_tokens: lower(v.deny_tokens),
             foreign_tokens: lower(v.foreign_tokens),
+        });
+        Ok(())
+    }
+
+    fn add_wordlist(&mut self, ctx: &Ctx<'_>, w: WordListSpec) -> Result<(), RuleError> {
+        if self.wordlists.iter().any(|x| &x.id == w.id.get_ref()) {
+            return Err(ctx.err(
+                Some(w.id.span()),
+                format!("duplicate word list id `{}`", w.id.get_ref()),
+            ));
+        }
+        let set = super::filters::WordSet::new(w.words.iter().map(|x| x.get_ref().as_str()))
+            .map_err(|bad| {
+                let span = w
+                    .words
+                    .iter()
+                    .find(|x| x.get_ref() == bad)
+                    .map(|x| x.span());
+                ctx.err(
+                    span,
+                    format!(
+                        "word list `{}`: `{bad}` is not a word (2 to {} ASCII letters)",
+                        w.id.get_ref(),
+                        super::filters::WordSet::MAX_LEN
+                    ),
+                )
+            })?;
+        self.wordlists.push(WordList {
+            id: w.id.into_inner(),
+            description: w.description,
+            words: std::sync::Arc::new(set),
         });
         Ok(())
     }
@@ -827,6 +897,18 @@ impl RuleSet {
                 format!("rule `{id}`: filters.min_entropy must be between 0 and 8"),
             ));
         }
+        let mut filters = r.filters.compiled();
+        if let Some(list) = &r.filters.phrase_words {
+            match self.wordlists.iter().find(|x| &x.id == list.get_ref()) {
+                Some(w) => filters.phrase_set = Some(w.words.clone()),
+                None => {
+                    return Err(ctx.err(
+                        Some(list.span()),
+                        format!("rule `{id}`: unknown word list `{}`", list.get_ref()),
+                    ))
+                }
+            }
+        }
         let (run_min, run_max) = run_bounds(r.regex.get_ref(), r.charset);
         let shape = Shape::of(r.regex.get_ref());
         let rule = Rule {
@@ -843,11 +925,15 @@ impl RuleSet {
             run_min,
             run_max,
             shape,
-            filters: r.filters.compiled(),
+            filters,
             require: r.context.require,
             vocabulary,
             partners: Vec::new(),
             partner_window: r.context.partner_window,
+            named_partner_window: r
+                .context
+                .named_partner_window
+                .unwrap_or(r.context.partner_window),
             redact: r.redact,
             examples: r.examples.clone(),
             negative_examples: r.negative_examples.clone(),
@@ -1010,5 +1096,25 @@ mod tests {
         let err = RuleSet::default().add_text("r.toml", text).unwrap_err();
         assert!(err.message.contains("nope"), "{err}");
         assert_eq!(err.line, 11, "{err}");
+    }
+
+    #[test]
+    fn word_list_problems_name_their_line() {
+        let rule = "[[rule]]\nid = \"x\"\nkind = \"other\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"low\"\nregex = 'abc'\nkeywords = [\"ab\"]\n[rule.filters]\nphrase_words = \"nope\"\n";
+        let err = RuleSet::default().add_text("r.toml", rule).unwrap_err();
+        assert!(err.message.contains("unknown word list `nope`"), "{err}");
+        assert_eq!(err.line, 10, "{err}");
+        let list = "[[wordlist]]\nid = \"w\"\nwords = [\n  \"fine\",\n  \"not a word\",\n]\n";
+        let err = RuleSet::default().add_text("w.toml", list).unwrap_err();
+        assert!(err.message.contains("`not a word` is not a word"), "{err}");
+        assert_eq!(err.line, 5, "{err}");
+        let mut set = RuleSet::default();
+        let ok = format!(
+            "{}{}",
+            list.replace("  \"not a word\",\n", ""),
+            rule.replace("nope", "w")
+        );
+        set.add_text("ok.toml", &ok).unwrap();
+        assert!(set.rules[0].filters.phrase_set.is_some());
     }
 }
