@@ -305,8 +305,12 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
             return named(n);
         }
         // the nearest of the previous few lines that names it: `- name: X` (Kubernetes),
-        // `variable "x" {` (Terraform); a line that closes a block ends the search
-        let mut ls = line_start;
+        // `variable "x" {` (Terraform); a line that closes a block ends the search, and
+        // a value that opens a list item (`- value: …`) has no business above it
+        let own_line_end =
+            memchr::memchr(b'\n', &buf[value_start..]).map_or(buf.len(), |p| value_start + p);
+        let item = opens_list_item(&buf[line_start..own_line_end]);
+        let mut ls = if item { 0 } else { line_start };
         for _ in 0..3 {
             if ls == 0 {
                 break;
@@ -324,6 +328,27 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
                 break;
             }
             ls = ps;
+        }
+        // named after the value: `{"Value": "…", "Key": "AccessKeySecret"}`,
+        // `SET value = '…' WHERE name = 'access_key_secret'`, or the next line of the
+        // same list item (`- value: …` then `  name: X`)
+        let mut e = value_start;
+        while e < own_line_end && buf[e].is_ascii_alphanumeric() {
+            e += 1;
+        }
+        let to = own_line_end.min(e + MAX_LOOKBACK * 4);
+        if let Some(n) = sibling_name(&buf[e..to]) {
+            return named(n);
+        }
+        if own_line_end < buf.len() {
+            let ns = own_line_end + 1;
+            let ne = memchr::memchr(b'\n', &buf[ns..]).map_or(buf.len(), |p| ns + p);
+            let next = &buf[ns..ne.min(ns + MAX_LOOKBACK * 4)];
+            if !opens_list_item(next) {
+                if let Some(n) = sibling_name(next) {
+                    return named(n);
+                }
+            }
         }
     }
     named(trimmed)
@@ -522,17 +547,51 @@ fn trim_name(ident: &[u8]) -> &[u8] {
     s
 }
 
-/// Names that only say "the value of the thing named elsewhere": `value`, `default`.
+/// Names that only say "the value of the thing named elsewhere": `value`, `default`,
+/// `ParameterValue`, `setting_value`.
 fn is_generic_name(name: &[u8]) -> bool {
-    [
-        &b"value"[..],
-        b"val",
-        b"default",
-        b"defaultvalue",
-        b"default_value",
-    ]
-    .iter()
-    .any(|g| name.eq_ignore_ascii_case(g))
+    if [&b"value"[..], b"val", b"default"]
+        .iter()
+        .any(|g| name.eq_ignore_ascii_case(g))
+    {
+        return true;
+    }
+    let lower: Vec<u8> = name
+        .iter()
+        .filter(|&&b| b != b'_' && b != b'-')
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    lower
+        .strip_suffix(b"value")
+        .is_some_and(|head| FIELD_PREFIXES.contains(&head))
+}
+
+/// What may come before `value` in a generic value's name, or before `name`/`key` in the
+/// name of the field that names it: `ParameterKey`/`ParameterValue` (ROS and CloudFormation
+/// parameters), `settingName`/`settingValue`, `env_name`/`env_value`.
+const FIELD_PREFIXES: &[&[u8]] = &[
+    b"default",
+    b"parameter",
+    b"param",
+    b"setting",
+    b"property",
+    b"prop",
+    b"option",
+    b"field",
+    b"attribute",
+    b"attr",
+    b"item",
+    b"entry",
+    b"env",
+    b"var",
+    b"variable",
+    b"config",
+    b"secret",
+];
+
+/// Whether `line` opens a YAML list item (`- name: x`).
+fn opens_list_item(line: &[u8]) -> bool {
+    line.trim_ascii_start().starts_with(b"- ")
 }
 
 /// The name a block opens with on a line like `variable "secret_key" {` or `secret_key:`.
@@ -566,7 +625,19 @@ fn sibling_name(text: &[u8]) -> Option<&[u8]> {
             let at = from + p;
             from = at + key.len();
             if at > 0 && lower[at - 1].is_ascii_alphanumeric() {
-                continue;
+                // `ParameterKey`, `settingName`: a field prefix glued to it
+                let mut s = at;
+                while s > 0 && (lower[s - 1].is_ascii_alphanumeric() || lower[s - 1] == b'_') {
+                    s -= 1;
+                }
+                let head: Vec<u8> = lower[s..at]
+                    .iter()
+                    .copied()
+                    .filter(|&b| b != b'_')
+                    .collect();
+                if !FIELD_PREFIXES.contains(&head.as_slice()) {
+                    continue;
+                }
             }
             let mut j = at + key.len();
             while j < text.len() && matches!(text[j], b'"' | b'\'') {
@@ -833,6 +904,48 @@ mod tests {
         assert_eq!(&text[v..v + 5], b"VALUE");
         let n = name_of(text, ls, v).name;
         assert_eq!(n.as_deref(), Some("ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
+    }
+
+    #[test]
+    fn generic_values_take_a_name_given_after_them_or_by_a_prefixed_field() {
+        let name = |text: &[u8]| {
+            let v = memchr::memmem::find(text, b"VALUE").unwrap();
+            let ls = memchr::memrchr(b'\n', &text[..v]).map_or(0, |p| p + 1);
+            name_of(text, ls, v).name
+        };
+        for (text, want) in [
+            (
+                &b"[{\"ParameterKey\": \"AccessKeySecret\", \"ParameterValue\": \"VALUE\"}]"[..],
+                Some("AccessKeySecret"),
+            ),
+            (
+                b"[{\"Value\": \"VALUE\", \"Key\": \"AccessKeySecret\"}]",
+                Some("AccessKeySecret"),
+            ),
+            (
+                b"UPDATE settings SET value = 'VALUE' WHERE name = 'oss_secret';",
+                Some("oss_secret"),
+            ),
+            (b"- value: VALUE\n  name: ALIYUN_SK", Some("ALIYUN_SK")),
+            (
+                b"settingName: aliyun_sk\nsettingValue: VALUE",
+                Some("aliyun_sk"),
+            ),
+            // a list item's value is not named by the item above it, nor by the next item
+            (
+                b"- name: REGION\n  value: cn\n- value: VALUE\n- name: ALIYUN_SK",
+                Some("value"),
+            ),
+            // a glued prefix that is not a field word names nothing
+            (b"accessKey: LTAI\nvalue: VALUE", Some("value")),
+        ] {
+            assert_eq!(
+                name(text).as_deref(),
+                want,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
     }
 
     #[test]
