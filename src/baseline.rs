@@ -5,9 +5,13 @@
 //! file: the hash identifies a value without revealing it, and the per-file key means the
 //! same value hashes differently in two baselines. Findings match an entry by rule, path and
 //! value hash, never by line, so edits that move lines do not break the baseline.
+//!
+//! Paths in a baseline file are relative to the directory that holds it: a baseline at a
+//! repository's root matches whether akscan runs from the root (`akscan scan .`), from above
+//! it (`akscan scan repo`) or from a subdirectory (`akscan scan ..`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -47,6 +51,56 @@ struct File {
 pub struct Baseline {
     key: [u8; KEY_LEN],
     pub entries: Vec<Entry>,
+    /// Where the file is, when it is one: findings' paths (relative to `cwd`) are matched
+    /// and recorded relative to `dir` (see [`Baseline::anchored`]).
+    anchor: Option<Anchor>,
+}
+
+/// Absolute directories: where akscan runs and where the baseline file is.
+#[derive(Debug, Clone)]
+struct Anchor {
+    cwd: PathBuf,
+    dir: PathBuf,
+}
+
+/// `p` with `.` and `..` resolved by the text alone (no symlinks followed: the paths are
+/// only compared).
+fn lexical(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` (absolute, lexical) relative to `dir` (absolute, lexical), with `/` separators.
+fn relative(path: &Path, dir: &Path) -> Option<String> {
+    let p: Vec<Component> = path.components().collect();
+    let d: Vec<Component> = dir.components().collect();
+    // different roots (Windows drives): no relative path
+    if p.first() != d.first() {
+        return None;
+    }
+    let common = p.iter().zip(&d).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); d.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
 }
 
 impl std::fmt::Debug for Baseline {
@@ -89,7 +143,40 @@ impl Baseline {
         Ok(Baseline {
             key,
             entries: Vec::new(),
+            anchor: None,
         })
+    }
+
+    /// This baseline as the file `file`: its entries' paths (and the paths of findings
+    /// matched against it) are relative to the file's directory. Entries made from
+    /// findings before it was anchored are rewritten.
+    pub fn anchored(mut self, file: &Path) -> Result<Baseline, String> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot tell the current directory: {e}"))?;
+        let at = lexical(&cwd.join(file));
+        let dir = at.parent().map(Path::to_path_buf).unwrap_or(at);
+        let old = self.anchor.replace(Anchor { cwd, dir });
+        if old.is_none() {
+            let paths: Vec<String> = self
+                .entries
+                .iter()
+                .map(|e| self.record_path(&e.path))
+                .collect();
+            for (e, p) in self.entries.iter_mut().zip(paths) {
+                e.path = p;
+            }
+            self.entries.sort();
+            self.entries.dedup();
+        }
+        Ok(self)
+    }
+
+    /// A finding's path as this baseline records it.
+    pub fn record_path(&self, path: &str) -> String {
+        let Some(a) = &self.anchor else {
+            return path.to_string();
+        };
+        relative(&lexical(&a.cwd.join(path)), &a.dir).unwrap_or_else(|| path.to_string())
     }
 
     /// A baseline of `findings` under the key of `reuse` (so unchanged entries stay
@@ -102,6 +189,7 @@ impl Baseline {
             Some(r) => Baseline {
                 key: r.key,
                 entries: Vec::new(),
+                anchor: r.anchor.clone(),
             },
             None => Baseline::new()?,
         };
@@ -110,7 +198,7 @@ impl Baseline {
         for f in findings {
             let key = (
                 f.rule_id.clone(),
-                f.path.clone(),
+                b.record_path(&f.path),
                 b.value_hmac(f.secret.expose()),
             );
             set.entry(key).or_insert_with(|| f.fingerprint.clone());
@@ -155,15 +243,21 @@ impl Baseline {
         Ok(Baseline {
             key,
             entries: f.entries,
+            anchor: None,
         })
     }
 
-    /// Reads a baseline file.
+    /// Reads a baseline file (anchored to it: see [`Baseline::anchored`]).
     pub fn load(path: &Path) -> Result<Baseline, String> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{shown}: cannot read baseline: {e}"))?;
-        Baseline::from_json(&shown, &text)
+        let mut b = Baseline::from_json(&shown, &text)?;
+        // the entries are already relative to the file: only set the anchor
+        let entries = std::mem::take(&mut b.entries);
+        let mut b = b.anchored(path)?;
+        b.entries = entries;
+        Ok(b)
     }
 
     /// The file's JSON text.
@@ -199,7 +293,8 @@ impl Baseline {
         let mut known = Vec::new();
         for f in findings {
             let h = self.value_hmac(f.secret.expose());
-            match index.get(&(f.rule_id.as_str(), f.path.as_str(), h.as_str())) {
+            let path = self.record_path(&f.path);
+            match index.get(&(f.rule_id.as_str(), path.as_str(), h.as_str())) {
                 Some(ids) => {
                     for &i in ids {
                         used[i] = true;

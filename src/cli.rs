@@ -726,7 +726,9 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
     if let Some(path) = &common.write_baseline {
         // keep the old key so unchanged entries stay identical in version control
         let reuse = Baseline::load(path).ok();
-        let new = match Baseline::from_findings(&result.findings, reuse.as_ref()) {
+        let new = match Baseline::from_findings(&result.findings, reuse.as_ref())
+            .and_then(|b| b.anchored(path))
+        {
             Ok(b) => b,
             Err(e) => return error(e),
         };

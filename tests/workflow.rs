@@ -803,6 +803,77 @@ fn baseline_hides_known_findings_reports_new_ones_and_stores_no_values() {
 }
 
 #[test]
+fn baseline_paths_are_relative_to_the_baseline_file() {
+    let d = tmp();
+    let repo = d.path().join("repo");
+    write(
+        &repo,
+        "app/config.py",
+        &format!("access_key_id = \"{ID}\"\n{}", secret_line(SECRET)),
+    );
+    std::fs::create_dir_all(repo.join("docs")).unwrap();
+    // written from above the repository, into it
+    let o = akscan(
+        d.path(),
+        &[
+            "scan",
+            "repo",
+            "--write-baseline",
+            "repo/akscan-baseline.json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let b: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join("akscan-baseline.json")).unwrap())
+            .unwrap();
+    for e in b["entries"].as_array().unwrap() {
+        assert_eq!(e["path"], "app/config.py", "{b}");
+    }
+    // matched from the root, from above and from a subdirectory
+    for (cwd, target, base) in [
+        (repo.clone(), ".", "akscan-baseline.json"),
+        (d.path().to_path_buf(), "repo", "repo/akscan-baseline.json"),
+        (repo.join("docs"), "..", "../akscan-baseline.json"),
+    ] {
+        let o = akscan(
+            &cwd,
+            &["scan", target, "--format", "json", "--baseline", base],
+        );
+        assert_eq!(o.code, 0, "from {}: {}", cwd.display(), o.stdout);
+        let v: Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(v["stats"]["suppressed"], 2);
+        assert_eq!(v["stats"]["baseline_stale"], 0);
+    }
+    // rewritten from the root, the entries keep their paths, hashes and key (the
+    // fingerprint, which hashes the path as reported, is only a cross-reference)
+    let entries = || {
+        let b: Value = serde_json::from_str(
+            &std::fs::read_to_string(repo.join("akscan-baseline.json")).unwrap(),
+        )
+        .unwrap();
+        let e: Vec<(Value, Value, Value)> = b["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["rule_id"].clone(),
+                    e["path"].clone(),
+                    e["value_hmac"].clone(),
+                )
+            })
+            .collect();
+        (b["key"].clone(), e)
+    };
+    let before = entries();
+    akscan(
+        &repo,
+        &["scan", ".", "--write-baseline", "akscan-baseline.json"],
+    );
+    assert_eq!(before, entries());
+}
+
+#[test]
 fn baseline_survives_lines_inserted_above() {
     let d = tmp();
     write(
