@@ -13,6 +13,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
+use crate::config::normalize;
+
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -63,22 +65,15 @@ struct Anchor {
     dir: PathBuf,
 }
 
-/// `p` with `.` and `..` resolved by the text alone (no symlinks followed: the paths are
-/// only compared).
-fn lexical(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c.as_os_str()),
-        }
+impl Anchor {
+    /// The anchor of the baseline file `file` (relative to the current directory).
+    fn of(file: &Path) -> Result<Anchor, String> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot tell the current directory: {e}"))?;
+        let at = normalize(&cwd.join(file));
+        let dir = at.parent().map(Path::to_path_buf).unwrap_or(at);
+        Ok(Anchor { cwd, dir })
     }
-    out
 }
 
 /// `path` (absolute, lexical) relative to `dir` (absolute, lexical), with `/` separators.
@@ -151,11 +146,7 @@ impl Baseline {
     /// matched against it) are relative to the file's directory. Entries made from
     /// findings before it was anchored are rewritten.
     pub fn anchored(mut self, file: &Path) -> Result<Baseline, String> {
-        let cwd = std::env::current_dir()
-            .map_err(|e| format!("cannot tell the current directory: {e}"))?;
-        let at = lexical(&cwd.join(file));
-        let dir = at.parent().map(Path::to_path_buf).unwrap_or(at);
-        let old = self.anchor.replace(Anchor { cwd, dir });
+        let old = self.anchor.replace(Anchor::of(file)?);
         if old.is_none() {
             let paths: Vec<String> = self
                 .entries
@@ -176,7 +167,7 @@ impl Baseline {
         let Some(a) = &self.anchor else {
             return path.to_string();
         };
-        relative(&lexical(&a.cwd.join(path)), &a.dir).unwrap_or_else(|| path.to_string())
+        relative(&normalize(&a.cwd.join(path)), &a.dir).unwrap_or_else(|| path.to_string())
     }
 
     /// A baseline of `findings` under the key of `reuse` (so unchanged entries stay
@@ -254,9 +245,7 @@ impl Baseline {
             .map_err(|e| format!("{shown}: cannot read baseline: {e}"))?;
         let mut b = Baseline::from_json(&shown, &text)?;
         // the entries are already relative to the file: only set the anchor
-        let entries = std::mem::take(&mut b.entries);
-        let mut b = b.anchored(path)?;
-        b.entries = entries;
+        b.anchor = Some(Anchor::of(path)?);
         Ok(b)
     }
 
