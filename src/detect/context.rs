@@ -263,8 +263,17 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
         return NameContext::default();
     }
 
+    // 4b. a Markdown table cell: `| AccessKeySecret | value |` is named by the cell before.
+    if line[i - 1] == b'|' && !(i >= 2 && line[i - 2] == b'|') {
+        return match table_cell_before(line, i - 1) {
+            Some(cell) => named(cell),
+            None => NameContext::default(),
+        };
+    }
+
     // 5. an assignment operator.
     let op_len = operator_len(&line[..i]);
+    let colon = op_len > 0 && (line[..i].ends_with(b":") || line[..i].ends_with(FULL_COLON));
     if op_len > 0 {
         i -= op_len;
     } else if !(spaced && is_ident(line[i - 1])) {
@@ -274,11 +283,19 @@ pub fn name_of(buf: &[u8], line_start: usize, value_start: usize) -> NameContext
     while i > 0 && is_space(line[i - 1]) {
         i -= 1;
     }
-    // closing quotes and brackets of the key: `"sk":`, `['sk'] =`, `[:sk] =`
-    while i > 0 && matches!(line[i - 1], b'"' | b'\'' | b']' | b'`') {
+    // closing quotes and brackets of the key: `"sk":`, `['sk'] =`, `[:sk] =`, and
+    // Markdown emphasis: `**AccessKeySecret**:`
+    while i > 0 && matches!(line[i - 1], b'"' | b'\'' | b']' | b'`' | b'*') {
         i -= 1;
     }
     let (mut ident, mut start) = ident_before(line, i);
+    // a label of a few words on a line of its own: `AccessKey Secret: value`,
+    // `- Access Key Secret: value` (a list item in a document)
+    if colon && lo == line_start {
+        if let Some(label) = label_before(line, start, i) {
+            return named(label);
+        }
+    }
     // skip type words: `var sk string =`, `const sk: string =`
     let mut guard = 0;
     while guard < 3 && is_type_word(ident) {
@@ -514,9 +531,12 @@ fn fallback_target(line: &[u8], end: usize) -> Option<Fallback> {
 }
 
 /// The length of the assignment operator that ends `s` (after trailing spaces), or 0.
+/// The full-width colon of Chinese and Japanese text (`密钥：value`).
+const FULL_COLON: &[u8] = "\u{FF1A}".as_bytes();
+
 fn operator_len(s: &[u8]) -> usize {
-    let ops: [&[u8]; 9] = [
-        b"||=", b"??=", b"=>", b":=", b"?=", b"+=", b"::", b"=", b":",
+    let ops: [&[u8]; 10] = [
+        b"||=", b"??=", b"=>", b":=", b"?=", b"+=", b"::", b"=", b":", FULL_COLON,
     ];
     for op in ops {
         if s.ends_with(op) {
@@ -525,6 +545,44 @@ fn operator_len(s: &[u8]) -> usize {
         }
     }
     0
+}
+
+/// The words of a label that ends with the identifier at `start..end`: two or three words
+/// (`AccessKey Secret`, `Access Key Secret`) that are all the line holds before them, but
+/// for list markers, headings, quotes and emphasis. None for one word or for prose
+/// (`the secret is:`).
+fn label_before(line: &[u8], start: usize, end: usize) -> Option<&[u8]> {
+    let mut j = start;
+    let mut words = 1;
+    while words < 3 && j >= 2 && line[j - 1] == b' ' && line[j - 2].is_ascii_alphanumeric() {
+        let (w, ws) = ident_before(line, j - 1);
+        if w.is_empty() || !w.iter().all(u8::is_ascii_alphanumeric) {
+            break;
+        }
+        j = ws;
+        words += 1;
+    }
+    let decoration = |b: &u8| {
+        matches!(b, b' ' | b'\t' | b'-' | b'*' | b'#' | b'>' | b'.' | b')') || b.is_ascii_digit()
+    };
+    (words > 1 && line[..j].iter().all(decoration)).then_some(&line[j..end])
+}
+
+/// The text of the Markdown table cell that ends at the `|` at `bar`, without its spaces,
+/// code quotes and emphasis, when it is one to three words: `| AccessKeySecret |`.
+fn table_cell_before(line: &[u8], bar: usize) -> Option<&[u8]> {
+    let open = line[..bar].iter().rposition(|&b| b == b'|')?;
+    let junk = |b: &u8| matches!(b, b' ' | b'\t' | b'`' | b'*');
+    let cell = &line[open + 1..bar];
+    let from = cell.iter().position(|b| !junk(b))?;
+    let to = cell.iter().rposition(|b| !junk(b))? + 1;
+    let cell = &cell[from..to];
+    let words = cell.split(|&b| b == b' ').collect::<Vec<_>>();
+    let ok = words.len() <= 3
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.iter().all(|&b| is_ident(b) && b != b'$' && b != b'@'));
+    ok.then_some(cell)
 }
 
 /// Strips decoration around a name: leading `$`, `@`, `-`, `:`, and `env:`-style prefixes.
@@ -739,6 +797,41 @@ mod tests {
     fn name(line: &str) -> Option<String> {
         let v = line.find("VALUE").expect("marker");
         name_of(line.as_bytes(), 0, v).name
+    }
+
+    #[test]
+    fn document_labels_and_tables() {
+        let n = |line: &str| name(line);
+        assert_eq!(
+            n("1. AccessKey Secret: VALUE").as_deref(),
+            Some("AccessKey Secret")
+        );
+        assert_eq!(
+            n("- Access Key Secret: `VALUE`").as_deref(),
+            Some("Access Key Secret")
+        );
+        assert_eq!(
+            n("**AccessKeySecret**: VALUE").as_deref(),
+            Some("AccessKeySecret")
+        );
+        assert_eq!(n("密钥 Secret\u{FF1A}VALUE").as_deref(), Some("Secret"));
+        assert_eq!(
+            n("| AccessKeySecret | VALUE |").as_deref(),
+            Some("AccessKeySecret")
+        );
+        assert_eq!(
+            n("| `access_key_secret` | `VALUE` |").as_deref(),
+            Some("access_key_secret")
+        );
+        // prose is not a label, and a label takes three words at most
+        assert_eq!(n("Note that the secret: VALUE").as_deref(), Some("secret"));
+        assert_eq!(n("Four Word Long Secret: VALUE").as_deref(), Some("Secret"));
+        // a label is a document's; code keeps its own name
+        assert_eq!(n("  { secret: VALUE }").as_deref(), Some("secret"));
+        // a cell of a key value is no name; `||` is a fallback, not a table
+        assert_eq!(n("| LTAI5tQ8bFz2KcVw9YhN3xRm | VALUE |"), None);
+        assert_eq!(n("| a long cell of many words | VALUE |"), None);
+        assert_eq!(n("sk = env.SK || VALUE").as_deref(), Some("sk"));
     }
 
     #[test]
