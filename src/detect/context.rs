@@ -607,7 +607,7 @@ fn trim_name(ident: &[u8]) -> &[u8] {
 
 /// Names that only say "the value of the thing named elsewhere": `value`, `default`,
 /// `ParameterValue`, `setting_value`.
-fn is_generic_name(name: &[u8]) -> bool {
+pub(crate) fn is_generic_name(name: &[u8]) -> bool {
     if [&b"value"[..], b"val", b"default"]
         .iter()
         .any(|g| name.eq_ignore_ascii_case(g))

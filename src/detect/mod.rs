@@ -687,11 +687,11 @@ impl Detector {
             .unwrap_or(0);
         let named = rule.named_partner_window;
         let reach = pw.max_bytes.max(named.max_bytes) as usize + longest;
-        // (rank, distance, candidate, partner), packed into one integer in that order of
-        // significance: sorting it sorts the tuples, at half the bytes moved
-        let pack = |rank: u8, d: usize, ci: usize, pi: usize| -> u128 {
+        // (tier, rank, distance, candidate, partner), packed into one integer in that order
+        // of significance: sorting it sorts the tuples, at half the bytes moved
+        let pack = |tier: u8, rank: u8, d: usize, ci: usize, pi: usize| -> u128 {
             debug_assert!(ci < 1 << 32 && pi < 1 << 32);
-            let hi = ((rank as u64) << 62) | (d as u64).min((1 << 62) - 1);
+            let hi = ((tier as u64) << 62) | ((rank as u64) << 60) | (d as u64).min((1 << 60) - 1);
             ((hi as u128) << 64) | ((ci as u128) << 32) | pi as u128
         };
         let mut pairs: Vec<u128> = Vec::new();
@@ -714,7 +714,27 @@ impl Detector {
                         NameClass::Neutral | NameClass::Deny => 2,
                         NameClass::Foreign => 3,
                     };
-                    pairs.push(pack(rank, d, ci, pi));
+                    // A value on its ID's line, then one on the next or previous line,
+                    // named as a secret or not named at all (the next argument, cell or
+                    // column), is that ID's before any value further away, however well
+                    // named: rows of pairs (SQL, CSV, constructor arguments) beside a
+                    // named secret of their own. A value with a name of another kind
+                    // (`x = '…'`, `password`) still gives way to a named secret.
+                    let close = d < PAIR_ADJACENT
+                        && match c.class {
+                            NameClass::Strong | NameClass::Weak => true,
+                            NameClass::Neutral => c
+                                .name
+                                .as_deref()
+                                .is_none_or(|n| context::is_generic_name(n.as_bytes())),
+                            NameClass::Foreign | NameClass::Deny => false,
+                        };
+                    let tier = match (close, d < PAIR_SAME_LINE) {
+                        (true, true) => 0,
+                        (true, false) => 1,
+                        (false, _) => 2,
+                    };
+                    pairs.push(pack(tier, rank, d, ci, pi));
                 }
             }
         }
@@ -935,6 +955,12 @@ fn widen(buf: &[u8], s: usize, e: usize, cs: rules::Charset) -> (usize, usize) {
 /// How far a candidate is from a partner, or None when outside the partner window.
 /// Same line after the partner is nearest; then same line before; then lines below
 /// (two steps per line), then lines above. Within a step, fewer bytes between is nearer.
+/// [`pair_distance`] below this: the partner is on the value's line or the next or
+/// previous one.
+const PAIR_ADJACENT: usize = 4 << 20;
+/// [`pair_distance`] below this: the partner is on the value's line.
+const PAIR_SAME_LINE: usize = 2 << 20;
+
 fn pair_distance(
     lines: &Lines,
     cs: usize,
@@ -1216,6 +1242,33 @@ mod tests {
             secret(&format!("{id}{pw}{named}")),
             ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]
         );
+    }
+
+    #[test]
+    fn a_value_beside_its_id_keeps_it_from_a_named_secret_further_away() {
+        let secrets = |text: &str| -> Vec<String> {
+            found(text)
+                .into_iter()
+                .filter(|(r, _)| r == "alibaba-access-key-secret")
+                .map(|(_, v)| v)
+                .collect()
+        };
+        // rows of pairs, then a named secret of its own a line or two below
+        let sql = "INSERT INTO accounts VALUES\n\
+                   ('prod', 'LTAI5tskNhVla1ST9rJqL46k', '99Vm0wzFKPHSt15rTAvr9ZWa5FnDPj'),\n\
+                   ('stage', 'LTAI5tc3tl650whuGMRfq3Qi', 'sVz9suhZKUeDkDWy5GCtSylOQj5P2y');\n\
+                   UPDATE settings SET value = 'lfAfRMgGOK8Akoej7YqBgW1D1CWqWs' WHERE name = 'accessKeySecret';\n";
+        assert_eq!(secrets(sql).len(), 3, "{:?}", found(sql));
+        let xml = "<constructor-arg index=\"1\" value=\"LTAI5tOoO8rQLi1oxKQQn3yP\"/>\n\
+                   <constructor-arg index=\"2\" value=\"DvZohX2FSEZVLLgzTGZBlomqn9DkCB\"/>\n\
+                   </bean>\n\
+                   <property name=\"accessKeySecret\" value=\"Z8qlZpCRCcGf4w2dfMnzYQLH7wxsL7\"/>\n";
+        assert_eq!(secrets(xml).len(), 2, "{:?}", found(xml));
+        // a value with a name of its own that says nothing still gives way
+        let named = "access_key_id = 'LTAI5tQ8bFz2KcVw9YhN3xRm'\n\
+                     x = 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e'\n\
+                     access_key_secret = 'Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0'\n";
+        assert_eq!(secrets(named), ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]);
     }
 
     #[test]
