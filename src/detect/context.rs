@@ -608,7 +608,8 @@ fn trim_name(ident: &[u8]) -> &[u8] {
 /// Names that only say "the value of the thing named elsewhere": `value`, `default`,
 /// `ParameterValue`, `setting_value`.
 pub(crate) fn is_generic_name(name: &[u8]) -> bool {
-    if [&b"value"[..], b"val", b"default"]
+    // `content`: `<meta name="…" content="…">`
+    if [&b"value"[..], b"val", b"default", b"content"]
         .iter()
         .any(|g| name.eq_ignore_ascii_case(g))
     {
@@ -761,6 +762,9 @@ pub fn classify(name: Option<&str>, vocab: &Vocabulary) -> NameClass {
     let tokens = tokenize(name);
     if tokens.is_empty() {
         return NameClass::Neutral;
+    }
+    if !vocab.strong_names.is_empty() && vocab.strong_names.contains(&tokens.concat()) {
+        return NameClass::Strong;
     }
     if tokens.iter().any(|t| vocab.deny_tokens.contains(t)) {
         return NameClass::Deny;
