@@ -484,7 +484,111 @@ impl Detector {
         for ri in 0..n_rules {
             self.run_rule(ri, buf, scratch, &mut out);
         }
+        self.add_echoes(buf, &scratch.listed, &mut out);
         sort_detections(out)
+    }
+
+    /// A value its context made a key (a name or a partner) is a key wherever else it
+    /// occurs in the buffer: in an assertion (`expect(cfg.sk).toBe('…')`), a comment, a
+    /// log line. Each further occurrence that is a whole run of its rule's charset is
+    /// added, unpaired and unnamed. (Values whose shape alone makes them keys are found
+    /// wherever they occur already.) A few distinct values are searched one by one;
+    /// with more, each run of the buffer is looked up once, so the pass stays linear.
+    fn add_echoes(
+        &self,
+        buf: &[u8],
+        listed: &[(rules::Charset, Vec<(usize, usize)>)],
+        out: &mut Vec<Detection>,
+    ) {
+        let rules = &self.rules.rules;
+        let echoed = |d: &&Detection| {
+            rules[d.rule].require != Require::None && rules[d.rule].charset != rules::Charset::Any
+        };
+        if !out.iter().any(|d| echoed(&d)) {
+            return;
+        }
+        let mut seen: Vec<usize> = out.iter().map(|d| d.start).collect();
+        seen.sort_unstable();
+        let mut echoes: Vec<Detection> = Vec::new();
+        let mut add = |rule: usize, s: usize, e: usize| {
+            let cs = rules[rule].charset;
+            let whole =
+                (s == 0 || !cs.contains(buf[s - 1])) && (e == buf.len() || !cs.contains(buf[e]));
+            if whole && seen.binary_search(&s).is_err() {
+                echoes.push(Detection {
+                    rule,
+                    start: s,
+                    end: e,
+                    partner: None,
+                    name: None,
+                });
+            }
+        };
+        // (key, rule, start, end) of each value, sorted by key: one entry per value
+        let mut keys: Vec<(u128, usize, usize, usize)> = Vec::new();
+        for d in out.iter().filter(echoed) {
+            let v = &buf[d.start..d.end];
+            keys.push((echo_key(v), d.rule, d.start, d.end));
+        }
+        keys.sort_unstable();
+        keys.dedup_by(|a, b| a.0 == b.0 && buf[a.2..a.3] == buf[b.2..b.3]);
+        if keys.len() <= ECHO_SEARCHED_VALUES {
+            for &(_, rule, s, e) in &keys {
+                for at in memchr::memmem::find_iter(buf, &buf[s..e]) {
+                    add(rule, at, at + (e - s));
+                }
+            }
+        } else {
+            for cs in [rules::Charset::Alnum, rules::Charset::Base64] {
+                let of_cs =
+                    |&&(_, rule, _, _): &&(u128, usize, usize, usize)| rules[rule].charset == cs;
+                let Some(min) = keys.iter().filter(of_cs).map(|k| k.3 - k.2).min() else {
+                    continue;
+                };
+                let max = keys
+                    .iter()
+                    .filter(of_cs)
+                    .map(|k| k.3 - k.2)
+                    .max()
+                    .unwrap_or(min);
+                let mut check = |rs: usize, re: usize| {
+                    if re - rs < min || re - rs > max {
+                        return;
+                    }
+                    let k = echo_key(&buf[rs..re]);
+                    let mut i = keys.partition_point(|x| x.0 < k);
+                    while let Some(&(_, rule, s, e)) = keys.get(i).filter(|x| x.0 == k) {
+                        if rules[rule].charset == cs && buf[s..e] == buf[rs..re] {
+                            add(rule, rs, re);
+                            break;
+                        }
+                        i += 1;
+                    }
+                };
+                // the runs already listed for a dense buffer, when they are long enough
+                let listed_min = rules
+                    .iter()
+                    .filter(|r| r.charset == cs)
+                    .filter_map(|r| r.run_min)
+                    .min();
+                match listed
+                    .iter()
+                    .find(|l| l.0 == cs)
+                    .filter(|_| listed_min.is_some_and(|m| m <= min))
+                {
+                    Some((_, runs)) => runs.iter().for_each(|&(rs, re)| check(rs, re)),
+                    None => {
+                        let mut p = 0;
+                        while let (Some((rs, re)), pos) = runs::next_run(buf, p, buf.len(), cs, min)
+                        {
+                            p = pos;
+                            check(rs, re);
+                        }
+                    }
+                }
+            }
+        }
+        out.extend(echoes);
     }
 
     /// Whether `keywords` keywords make a buffer of `len` bytes dense.
@@ -955,6 +1059,22 @@ fn widen(buf: &[u8], s: usize, e: usize, cs: rules::Charset) -> (usize, usize) {
 /// How far a candidate is from a partner, or None when outside the partner window.
 /// Same line after the partner is nearest; then same line before; then lines below
 /// (two steps per line), then lines above. Within a step, fewer bytes between is nearer.
+/// A run's key for [`Detector::add_echoes`]: its length and its first and last eight
+/// bytes (fewer when shorter), so that a lookup compares integers.
+fn echo_key(v: &[u8]) -> u128 {
+    let mut head = [0u8; 8];
+    let mut tail = [0u8; 8];
+    let n = v.len().min(8);
+    head[..n].copy_from_slice(&v[..n]);
+    tail[..n].copy_from_slice(&v[v.len() - n..]);
+    let k = ((u64::from_le_bytes(head) as u128) << 64) | u64::from_le_bytes(tail) as u128;
+    k ^ (v.len() as u128).rotate_left(56)
+}
+
+/// Distinct values found in a buffer that [`Detector::add_echoes`] searches for one by
+/// one; beyond this, each run of the buffer is looked up among them.
+const ECHO_SEARCHED_VALUES: usize = 4;
+
 /// [`pair_distance`] below this: the partner is on the value's line or the next or
 /// previous one.
 const PAIR_ADJACENT: usize = 4 << 20;
@@ -1269,6 +1389,45 @@ mod tests {
                      x = 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e'\n\
                      access_key_secret = 'Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0'\n";
         assert_eq!(secrets(named), ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]);
+    }
+
+    #[test]
+    fn a_value_found_in_context_is_found_where_it_recurs() {
+        let d = detector();
+        let lines_of = |text: &str| -> Vec<usize> {
+            let mut v: Vec<usize> = d
+                .detect(text.as_bytes())
+                .iter()
+                .filter(|x| d.rules().rules[x.rule].id == "alibaba-access-key-secret")
+                .map(|x| text[..x.start].matches('\n').count() + 1)
+                .collect();
+            v.sort();
+            v
+        };
+        let one =
+            "t.Setenv(\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\", \"bhbTKZlMw9OQfKMMqIGN85HBlF5G3k\")\n\
+                   cfg := Load()\n\
+                   if cfg.Secret() != \"bhbTKZlMw9OQfKMMqIGN85HBlF5G3k\" {\n\
+                   // bhbTKZlMw9OQfKMMqIGN85HBlF5G3kX is another value\n";
+        assert_eq!(lines_of(one), [1, 3]);
+        // more distinct values than are searched one by one: runs are looked up
+        let values = [
+            "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e",
+            "Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0",
+            "bhbTKZlMw9OQfKMMqIGN85HBlF5G3k",
+            "7SBn0hfVYP5uzY63knttT6DRdYremc",
+            "xec06cBy1KkyQnCilLxeJg4mMM1RQH",
+            "WRMfm3i4kPzWlwcwxanMYrNFVpBT5U",
+        ];
+        let mut many = String::new();
+        for v in values {
+            many += &format!("access_key_secret = '{v}'\n");
+        }
+        for v in values {
+            many += &format!("expect(x).toBe('{v}')\n# {v}X\n");
+        }
+        let want: Vec<usize> = (1..=6).chain((0..6).map(|i| 7 + 2 * i)).collect();
+        assert_eq!(lines_of(&many), want);
     }
 
     #[test]
