@@ -754,6 +754,61 @@ pub fn tokenize(name: &str) -> Vec<String> {
     out
 }
 
+/// Whether the value at `value_start` is passed positionally as the secret argument of
+/// one of `calls`: the enclosing call's `(` is found by walking back over balanced brackets
+/// and quoted strings (at most [`MAX_LOOKBACK`] * 2 bytes, across lines), counting the
+/// commas before the value; a `;` or an opening `[`/`{` first means no call.
+pub fn is_secret_argument(
+    buf: &[u8],
+    value_start: usize,
+    calls: &[crate::detect::rules::SecretArgument],
+) -> bool {
+    if calls.is_empty() {
+        return false;
+    }
+    let floor = value_start.saturating_sub(MAX_LOOKBACK * 2);
+    // no `(` within reach: no call (a SIMD search, before the byte-by-byte walk)
+    if memchr::memrchr(b'(', &buf[floor..value_start]).is_none() {
+        return false;
+    }
+    let mut i = value_start;
+    // the value's own opening quote
+    while i > floor && matches!(buf[i - 1], b'"' | b'\'' | b'`') {
+        i -= 1;
+    }
+    let mut depth = 0usize;
+    let mut commas = 0usize;
+    let paren = loop {
+        if i <= floor {
+            return false;
+        }
+        i -= 1;
+        match buf[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+            b'(' => break i,
+            b'[' | b'{' | b';' => return false,
+            b',' if depth == 0 => commas += 1,
+            q @ (b'"' | b'\'' | b'`') => {
+                // skip the string back to its opening quote, on this line
+                match buf[floor..i].iter().rposition(|&b| b == q || b == b'\n') {
+                    Some(o) if buf[floor + o] == q => i = floor + o,
+                    _ => return false,
+                }
+            }
+            _ => {}
+        }
+    };
+    let callee = buf[floor..paren].trim_ascii_end();
+    calls.iter().any(|c| {
+        c.index == commas
+            && callee.ends_with(c.call.as_bytes())
+            && callee[..callee.len() - c.call.len()]
+                .last()
+                .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+    })
+}
+
 /// Classifies a name with a vocabulary.
 pub fn classify(name: Option<&str>, vocab: &Vocabulary) -> NameClass {
     let Some(name) = name else {
@@ -801,6 +856,47 @@ mod tests {
     fn name(line: &str) -> Option<String> {
         let v = line.find("VALUE").expect("marker");
         name_of(line.as_bytes(), 0, v).name
+    }
+
+    #[test]
+    fn secret_arguments_of_sdk_calls() {
+        use crate::detect::rules::SecretArgument;
+        let calls = [
+            SecretArgument {
+                call: "AcsClient".into(),
+                index: 1,
+            },
+            SecretArgument {
+                call: "oss.New".into(),
+                index: 2,
+            },
+            SecretArgument {
+                call: "OSSClientBuilder().build".into(),
+                index: 2,
+            },
+        ];
+        let arg = |text: &str| {
+            let v = text.find("VALUE").expect("marker");
+            is_secret_argument(text.as_bytes(), v, &calls)
+        };
+        assert!(arg(
+            "c = AcsClient(get_key_id(), \"VALUE\", \"cn-hangzhou\")"
+        ));
+        assert!(arg("c = AcsClient(os.environ[\"A,B\"], 'VALUE', region)"));
+        assert!(arg("c = AcsClient(f(a, (b, c)), VALUE)"));
+        assert!(arg(
+            "c, err := oss.New(endpoint,\n\t// the id\n\tkeyID(),\n\t\"VALUE\")"
+        ));
+        assert!(arg(
+            "new OSSClientBuilder().build(endpoint, accessKeyId, \"VALUE\");"
+        ));
+        // the ID's place, another call, a longer name, a list, a finished statement
+        assert!(!arg("c = AcsClient(\"VALUE\", secret, region)"));
+        assert!(!arg("c = AcsClient(a, b, \"VALUE\")"));
+        assert!(!arg("c = MyAcsClient(a, \"VALUE\")"));
+        assert!(!arg("c = AcsClient(a, [\"VALUE\"])"));
+        assert!(!arg("x = AcsClient(a, b); y = f(a, \"VALUE\")"));
+        assert!(!arg("VALUE"));
     }
 
     #[test]

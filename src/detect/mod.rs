@@ -622,15 +622,17 @@ impl Detector {
             .map(|(i, _)| i)
             .collect();
         let pw = rule.partner_window;
+        // a partner's window reaches as far as a named value may be from it
+        let nw = rule.named_partner_window;
         for &pi in &partner_idx {
             let d = &out[pi];
             windows.push(line_window(
                 &lines,
                 d.start,
                 d.end,
-                pw.lines_before,
-                pw.lines_after,
-                pw.max_bytes as usize,
+                pw.lines_before.max(nw.lines_before),
+                pw.lines_after.max(nw.lines_after),
+                pw.max_bytes.max(nw.max_bytes) as usize,
                 buf.len(),
             ));
         }
@@ -740,6 +742,10 @@ impl Detector {
                     let ls = lines.start_from(s.saturating_sub(MAX_LINE_LOOKBACK), s);
                     let nc = context::name_of(buf, ls, s);
                     let class = match nc.name.as_deref() {
+                        // a positional argument: the secret one of an SDK call?
+                        None if context::is_secret_argument(buf, s, &v.secret_arguments) => {
+                            NameClass::Strong
+                        }
                         None => NameClass::Neutral,
                         Some(name) => {
                             let cached = scratch

@@ -195,6 +195,25 @@ struct VocabularySpec {
     /// `password`): a value there counts only next to a partner.
     #[serde(default)]
     foreign_tokens: Vec<String>,
+    /// Calls whose argument at `index` (from 0) is the secret: a value passed there
+    /// positionally is named by the call (`AcsClient(key_id, "…", region)`).
+    #[serde(default)]
+    secret_arguments: Vec<Spanned<SecretArgumentSpec>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretArgumentSpec {
+    call: String,
+    index: usize,
+}
+
+/// A call whose argument at `index` is an AccessKey secret: the text before the call's
+/// `(` ends with `call` (`AcsClient`, `oss2.Auth`, `OSSClientBuilder().build`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretArgument {
+    pub call: String,
+    pub index: usize,
 }
 
 /// Plain words, for filters that read a value as text (see `FilterSpec::phrase_words`).
@@ -384,6 +403,7 @@ pub struct Vocabulary {
     pub weak_tokens: HashSet<String>,
     pub deny_tokens: HashSet<String>,
     pub foreign_tokens: HashSet<String>,
+    pub secret_arguments: Vec<SecretArgument>,
 }
 
 /// A compiled rule.
@@ -772,6 +792,24 @@ impl RuleSet {
         let lower = |xs: Vec<String>| -> HashSet<String> {
             xs.into_iter().map(|s| s.to_ascii_lowercase()).collect()
         };
+        let mut secret_arguments = Vec::new();
+        for a in v.secret_arguments {
+            let span = a.span();
+            let a = a.into_inner();
+            if a.call.trim().is_empty() || a.call.contains(char::is_whitespace) {
+                return Err(ctx.err(
+                    Some(span),
+                    format!(
+                        "secret argument call `{}` must be a callee without spaces",
+                        a.call
+                    ),
+                ));
+            }
+            secret_arguments.push(SecretArgument {
+                call: a.call,
+                index: a.index,
+            });
+        }
         self.vocabularies.push(Vocabulary {
             id: v.id.into_inner(),
             description: v.description,
@@ -787,6 +825,7 @@ impl RuleSet {
             weak_tokens: lower(v.weak_tokens),
             deny_tokens: lower(v.deny_tokens),
             foreign_tokens: lower(v.foreign_tokens),
+            secret_arguments,
         });
         Ok(())
     }
@@ -1102,6 +1141,25 @@ mod tests {
         let err = RuleSet::default().add_text("r.toml", text).unwrap_err();
         assert!(err.message.contains("nope"), "{err}");
         assert_eq!(err.line, 11, "{err}");
+    }
+
+    #[test]
+    fn secret_argument_problems_name_their_line() {
+        let vocab = "[[vocabulary]]\nid = \"v\"\nsecret_arguments = [\n  { call = \"AcsClient\", index = 1 },\n  { call = \"new Foo\", index = 1 },\n]\n";
+        let err = RuleSet::default().add_text("v.toml", vocab).unwrap_err();
+        assert!(err.message.contains("`new Foo`"), "{err}");
+        assert_eq!(err.line, 5, "{err}");
+        let missing = "[[vocabulary]]\nid = \"v\"\nsecret_arguments = [{ call = \"AcsClient\" }]\n";
+        let err = RuleSet::default().add_text("v.toml", missing).unwrap_err();
+        assert!(err.message.contains("index"), "{err}");
+        assert_eq!(err.line, 3, "{err}");
+        let mut set = RuleSet::default();
+        set.add_text(
+            "v.toml",
+            &vocab.replace("  { call = \"new Foo\", index = 1 },\n", ""),
+        )
+        .unwrap();
+        assert_eq!(set.vocabularies[0].secret_arguments[0].index, 1);
     }
 
     #[test]
