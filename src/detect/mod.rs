@@ -895,10 +895,19 @@ impl Detector {
             if !keep {
                 continue;
             }
-            // The same value found by an earlier rule: keep the one that has a partner.
+            // The same value found by an earlier rule: keep the one that has a partner, or
+            // the nearer partner (an STS secret beside its STS ID rather than an AccessKey
+            // ID lines above).
             if let Some(existing) = found((c.start, c.end)) {
-                if out[existing].partner.is_some() || partner.is_none() {
-                    continue;
+                let Some(p) = partner else { continue };
+                if let Some(old) = out[existing].partner {
+                    let near = |q: usize| gap(&lines, c.start, c.end, out[q].start, out[q].end);
+                    if near(p) >= near(old) {
+                        continue;
+                    }
+                    if out[old].partner == Some(existing) {
+                        out[old].partner = None;
+                    }
                 }
                 out[existing] = Detection {
                     rule: ri,
@@ -1080,6 +1089,17 @@ fn echo_key(v: &[u8]) -> u128 {
 /// Distinct values found in a buffer that [`Detector::add_echoes`] searches for one by
 /// one; beyond this, each run of the buffer is looked up among them.
 const ECHO_SEARCHED_VALUES: usize = 4;
+
+/// How far a partner at `ps..pe` is from a value at `s..e`: lines between them, then bytes.
+fn gap(lines: &Lines, s: usize, e: usize, ps: usize, pe: usize) -> (usize, usize) {
+    if ps >= e {
+        (lines.count(e, ps), ps - e)
+    } else if s >= pe {
+        (lines.count(pe, s), s - pe)
+    } else {
+        (0, 0)
+    }
+}
 
 /// [`pair_distance`] below this: the partner is on the value's line or the next or
 /// previous one.
@@ -1395,6 +1415,23 @@ mod tests {
                      x = 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e'\n\
                      access_key_secret = 'Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0'\n";
         assert_eq!(secrets(named), ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]);
+    }
+
+    #[test]
+    fn an_sts_secret_stays_with_its_sts_id() {
+        let d = detector();
+        let text = "init accessKeyId=LTAI5tSH5IzCq1mmGQXOr9HF\n\
+                    connected\n\
+                    assuming role\n\
+                    {\"AccessKeyId\":\"STS.NYZltDUyL8MfA6Q7EUbu1hy7vziZ\",\"AccessKeySecret\":\"k4Hu3wQZVudLeSTMeiOlalOp8squcU\"}\n";
+        let dets = sort_detections(d.detect(text.as_bytes()));
+        let rule = |i: usize| d.rules().rules[dets[i].rule].id.as_str();
+        assert_eq!(dets.len(), 3, "{dets:?}");
+        assert_eq!(rule(1), "alibaba-sts-access-key-id");
+        assert_eq!(rule(2), "alibaba-sts-access-key-secret");
+        assert_eq!(dets[2].partner, Some(1));
+        assert_eq!(dets[1].partner, Some(2));
+        assert_eq!(dets[0].partner, None);
     }
 
     #[test]
