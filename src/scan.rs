@@ -436,6 +436,36 @@ fn view_findings(
             }
         }
     }
+    // A plain finding that is a piece of a decoded one on its line, of the same rule, is
+    // that value cut short (`"LTAI…" + "m"`, a token up to its first `%2B`): drop it, and
+    // let the whole value take its partner.
+    let mut i = plain_from;
+    while i < findings.len() {
+        let p = &findings[i];
+        let whole = match p.encoding {
+            Some(_) => None,
+            None => kept.iter().position(|k| {
+                k.line == p.line
+                    && k.rule_id == p.rule_id
+                    && k.secret.len() > p.secret.len()
+                    && k.secret.expose().contains(p.secret.expose())
+            }),
+        };
+        let Some(ki) = whole else {
+            i += 1;
+            continue;
+        };
+        let piece = findings.remove(i);
+        let whole_fp = kept[ki].fingerprint.clone();
+        if kept[ki].pair.is_none() {
+            kept[ki].pair = piece.pair.clone();
+        }
+        for f in findings[plain_from..].iter_mut().chain(kept.iter_mut()) {
+            if f.pair.as_deref() == Some(piece.fingerprint.as_str()) {
+                f.pair = Some(whole_fp.clone());
+            }
+        }
+    }
     // A plain finding on a line that also holds a decoded one shows the line as written,
     // where the other value is still readable (encoded): show the decoded, redacted line.
     for k in &kept {

@@ -189,6 +189,46 @@ fn percent_encoded_connection_urls_are_decoded() {
 }
 
 #[test]
+fn a_piece_of_a_decoded_value_is_not_reported_beside_it() {
+    // the ID's first 23 characters are an ID of their own; the token's text up to its
+    // first `%2B` is a token of its own
+    let t = tempfile::tempdir().unwrap();
+    let js = format!("const id = \"{}\" + \"{}\";\n", &ID[..23], &ID[23..]);
+    write(t.path(), "web/ak.js", js.as_bytes());
+    let r = scan(t.path());
+    let s: Vec<&str> = r.findings.iter().map(|f| f.secret.expose()).collect();
+    assert_eq!(s, [ID], "{:#?}", r.findings);
+
+    let t = tempfile::tempdir().unwrap();
+    let token = format!(
+        "CAIS{}+{}=",
+        "q8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e".repeat(4),
+        "Vq8Hn2K"
+    );
+    let sts_id = "STS.NSpXDsqy6yVh8TnBMaRZkPbQ4";
+    let u = format!(
+        "url = \"https://b.oss-cn-hangzhou.aliyuncs.com/a?security-token={}&OSSAccessKeyId={sts_id}\"\n",
+        token.replace('+', "%2B").replace('=', "%3D")
+    );
+    write(t.path(), "app/client.py", u.as_bytes());
+    let r = scan(t.path());
+    let tok: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "alibaba-sts-security-token")
+        .collect();
+    assert_eq!(tok.len(), 1, "{:#?}", r.findings);
+    assert_eq!(tok[0].secret.expose(), token);
+    let id = r
+        .findings
+        .iter()
+        .find(|f| f.secret.expose() == sts_id)
+        .unwrap();
+    assert_eq!(id.pair.as_deref(), Some(tok[0].fingerprint.as_str()));
+    assert_eq!(tok[0].pair.as_deref(), Some(id.fingerprint.as_str()));
+}
+
+#[test]
 fn backslash_continued_lines_are_joined() {
     let t = tempfile::tempdir().unwrap();
     let d = format!(
