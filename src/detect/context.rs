@@ -818,8 +818,8 @@ pub fn classify(name: Option<&str>, vocab: &Vocabulary) -> NameClass {
     if tokens.is_empty() {
         return NameClass::Neutral;
     }
-    if !vocab.strong_names.is_empty() && vocab.strong_names.contains(&tokens.concat()) {
-        return NameClass::Strong;
+    if !vocab.weak_names.is_empty() && vocab.weak_names.contains(&tokens.concat()) {
+        return NameClass::Weak;
     }
     if tokens.iter().any(|t| vocab.deny_tokens.contains(t)) {
         return NameClass::Deny;

@@ -824,22 +824,26 @@ impl Detector {
                         NameClass::Neutral | NameClass::Deny => 2,
                         NameClass::Foreign => 3,
                     };
-                    // A value on its ID's line, then one on the next or previous line,
-                    // named as a secret or not named at all (the next argument, cell or
-                    // column), is that ID's before any value further away, however well
-                    // named: rows of pairs (SQL, CSV, constructor arguments) beside a
-                    // named secret of their own. A value with a name of another kind
-                    // (`x = '…'`, `password`) still gives way to a named secret.
+                    // A value on its ID's line, then one on the next or previous line, is
+                    // that ID's before any value further away, however well named: rows
+                    // of pairs (SQL, CSV, constructor arguments) beside a named secret of
+                    // their own. That holds for values named as a secret or generically
+                    // (`value="…"`), and for unnamed ones (the next argument, cell or
+                    // column) on the ID's own line only: an unnamed value on the next
+                    // line (`id := "LTAI…"` then `log.Printf("%s", id, "<request id>")`) and a value with
+                    // a name of another kind (`x = '…'`, `password`) still give way to a
+                    // named secret.
+                    let same_line = d < PAIR_SAME_LINE;
                     let close = d < PAIR_ADJACENT
                         && match c.class {
                             NameClass::Strong | NameClass::Weak => true,
-                            NameClass::Neutral => c
-                                .name
-                                .as_deref()
-                                .is_none_or(|n| context::is_generic_name(n.as_bytes())),
+                            NameClass::Neutral => match c.name.as_deref() {
+                                None => same_line,
+                                Some(n) => context::is_generic_name(n.as_bytes()),
+                            },
                             NameClass::Foreign | NameClass::Deny => false,
                         };
-                    let tier = match (close, d < PAIR_SAME_LINE) {
+                    let tier = match (close, same_line) {
                         (true, true) => 0,
                         (true, false) => 1,
                         (false, _) => 2,
@@ -1410,6 +1414,16 @@ mod tests {
                    </bean>\n\
                    <property name=\"accessKeySecret\" value=\"Z8qlZpCRCcGf4w2dfMnzYQLH7wxsL7\"/>\n";
         assert_eq!(secrets(xml).len(), 2, "{:?}", found(xml));
+        // an unnamed value on the next line gives way to a named secret further down
+        let go = "id := \"LTAI5t0hIqNdzemIZVGLRNQr\"\n\
+                  log.Printf(\"using %s req=%s\", id, \"5FZvZHlhQ2sLk8VtR3mWx9PbN4cJ7d\")\n\
+                  secret := \"lE2SiRsu7KpWq4Xn9TzV3bMc8YhJ6f\"\n";
+        assert_eq!(
+            secrets(go),
+            ["lE2SiRsu7KpWq4Xn9TzV3bMc8YhJ6f"],
+            "{:?}",
+            found(go)
+        );
         // a value with a name of its own that says nothing still gives way
         let named = "access_key_id = 'LTAI5tQ8bFz2KcVw9YhN3xRm'\n\
                      x = 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e'\n\

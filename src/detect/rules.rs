@@ -176,10 +176,11 @@ struct VocabularySpec {
     /// Substrings of the joined lowercase name that make it strong, e.g. `accesskeysecret`.
     #[serde(default)]
     strong_joined: Vec<String>,
-    /// Whole joined lowercase names that are strong whatever their tokens say, checked
-    /// before `deny_tokens`: an SDK's own odd name for the secret (`secretKeyId`).
+    /// Whole joined lowercase names that are weak whatever their tokens say (enough next
+    /// to an ID), checked before `deny_tokens`: an SDK's own odd name for the secret
+    /// (`secretKeyId`).
     #[serde(default)]
-    strong_names: Vec<String>,
+    weak_names: Vec<String>,
     /// A token that becomes strong when combined with one of `qualifier_tokens`.
     #[serde(default)]
     qualified_tokens: Vec<String>,
@@ -397,7 +398,7 @@ pub struct Vocabulary {
     pub description: String,
     pub strong_tokens: HashSet<String>,
     pub strong_joined: Vec<String>,
-    pub strong_names: HashSet<String>,
+    pub weak_names: HashSet<String>,
     pub qualified_tokens: HashSet<String>,
     pub qualifier_tokens: HashSet<String>,
     pub weak_tokens: HashSet<String>,
@@ -819,7 +820,7 @@ impl RuleSet {
                 .into_iter()
                 .map(|s| s.to_ascii_lowercase())
                 .collect(),
-            strong_names: lower(v.strong_names),
+            weak_names: lower(v.weak_names),
             qualified_tokens: lower(v.qualified_tokens),
             qualifier_tokens: lower(v.qualifier_tokens),
             weak_tokens: lower(v.weak_tokens),
