@@ -1365,44 +1365,39 @@ mod tests {
         assert_eq!(dets[2].partner, Some(3));
     }
 
+    /// The values `found` reports as long-term AccessKey secrets.
+    fn secrets(text: &str) -> Vec<String> {
+        found(text)
+            .into_iter()
+            .filter(|(r, _)| r == "alibaba-access-key-secret")
+            .map(|(_, v)| v)
+            .collect()
+    }
+
     #[test]
     fn other_kinds_of_secret_need_an_id_of_their_own() {
         // `password` next to an ID is its secret; once a properly named secret has taken
         // the ID, the password is a password
-        let secret = |text: &str| -> Vec<String> {
-            found(text)
-                .into_iter()
-                .filter(|(r, _)| r == "alibaba-access-key-secret")
-                .map(|(_, v)| v)
-                .collect()
-        };
         let id = "access_key_id = 'LTAI5tQ8bFz2KcVw9YhN3xRm'\n";
         let pw = "password = 'Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e'\n";
         let named = "access_key_secret = 'Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0'\n";
         assert_eq!(
-            secret(&format!("{id}{pw}")),
+            secrets(&format!("{id}{pw}")),
             ["Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e"]
         );
-        assert!(secret(pw).is_empty());
+        assert!(secrets(pw).is_empty());
         assert_eq!(
-            secret(&format!("{named}{id}{pw}")),
+            secrets(&format!("{named}{id}{pw}")),
             ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]
         );
         assert_eq!(
-            secret(&format!("{id}{pw}{named}")),
+            secrets(&format!("{id}{pw}{named}")),
             ["Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0"]
         );
     }
 
     #[test]
     fn a_value_beside_its_id_keeps_it_from_a_named_secret_further_away() {
-        let secrets = |text: &str| -> Vec<String> {
-            found(text)
-                .into_iter()
-                .filter(|(r, _)| r == "alibaba-access-key-secret")
-                .map(|(_, v)| v)
-                .collect()
-        };
         // rows of pairs, then a named secret of its own a line or two below
         let sql = "INSERT INTO accounts VALUES\n\
                    ('prod', 'LTAI5tskNhVla1ST9rJqL46k', '99Vm0wzFKPHSt15rTAvr9ZWa5FnDPj'),\n\
