@@ -647,7 +647,11 @@ impl Detector {
         // before merging, at a cost per merged window rather than per anchor.
         let mut merged: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
         for (s, e) in merge_sorted(windows.iter().copied()) {
-            let (s, e) = widen(buf, s, e, rule.charset);
+            let longest = rule.run_max.map(|m| m + filters::MAX_ESCAPE_PREFIX);
+            let (s, e) = widen(buf, s, e, rule.charset, longest);
+            if s == e {
+                continue;
+            }
             match merged.last_mut() {
                 Some(last) if s <= last.1 => last.1 = last.1.max(e),
                 _ => merged.push((s, e)),
@@ -1059,20 +1063,46 @@ fn merge_sorted(
 }
 
 /// Extends a window so it does not start or end inside a run of the rule's charset.
-fn widen(buf: &[u8], s: usize, e: usize, cs: rules::Charset) -> (usize, usize) {
+///
+/// With `longest` (the longest run that can hold a value, escape prefix included), a run
+/// at an edge that proves longer than that is left out of the window instead: it holds no
+/// value, and in text made of one endless run (megabytes of letters and digits) widening
+/// would cost a long scan per window.
+fn widen(
+    buf: &[u8],
+    s: usize,
+    e: usize,
+    cs: rules::Charset,
+    longest: Option<usize>,
+) -> (usize, usize) {
     const LIMIT: usize = 1 << 16;
     if cs == rules::Charset::Any {
         return (s, e);
     }
+    let limit = longest.map_or(LIMIT, |n| n.min(LIMIT));
     let mut s2 = s;
-    while s2 > 0 && s - s2 < LIMIT && cs.contains(buf[s2 - 1]) {
+    while s2 > 0 && s - s2 <= limit && cs.contains(buf[s2 - 1]) {
         s2 -= 1;
     }
+    if longest.is_some() && s - s2 > limit {
+        // too long to be a value: start after it
+        s2 = s;
+        while s2 < e && cs.contains(buf[s2]) {
+            s2 += 1;
+        }
+    }
     let mut e2 = e;
-    while e2 < buf.len() && e2 - e < LIMIT && (cs.contains(buf[e2]) || buf[e2] == b'=') {
+    while e2 < buf.len() && e2 - e <= limit && (cs.contains(buf[e2]) || buf[e2] == b'=') {
         e2 += 1;
     }
-    (s2, e2)
+    if longest.is_some() && e2 - e > limit {
+        // too long to be a value: end before it
+        e2 = e;
+        while e2 > s2 && cs.contains(buf[e2 - 1]) {
+            e2 -= 1;
+        }
+    }
+    (s2, e2.max(s2))
 }
 
 /// How far a candidate is from a partner, or None when outside the partner window.

@@ -485,87 +485,179 @@ fn run_bounds(pattern: &str, cs: Charset) -> (Option<usize>, Option<usize>) {
     }
 }
 
-/// A regex of the form `prefix[class]{min,max}` (a literal, then one greedy repetition of a
-/// class of ASCII bytes), such as `LTAI[A-Za-z0-9]{12,20}`: the form of nearly every key.
-/// Matching it is a prefix comparison and a count of class bytes, which costs far less
-/// per candidate than a regex search; the results are the regex's own.
+/// A regex of the form `prefix[class]{min,max}` (a few literal bytes or classes of one
+/// byte, then one greedy repetition of a class of ASCII bytes, then at most a short
+/// optional tail such as `={0,2}`), such as `LTAI[A-Za-z0-9]{12,20}` or
+/// `CA[IE]S[A-Za-z0-9+/]{96,}={0,2}`: the form of nearly every key. Matching it is a
+/// prefix comparison and a count of class bytes, which costs far less per candidate than
+/// a regex search, and never builds automaton states (a lazy DFA for a long counted
+/// repetition, fed a prefix every few bytes, spends its time rebuilding its cache); the
+/// results are the regex's own.
 #[derive(Debug, Clone)]
 pub struct Shape {
-    prefix: Vec<u8>,
+    /// The literal bytes the prefix starts with (searched for).
+    lead: Vec<u8>,
     finder: Option<memchr::memmem::Finder<'static>>,
+    /// The prefix's positions after `lead`, each a class of one byte.
+    rest: Vec<[bool; 256]>,
     class: [bool; 256],
     /// Whether `class` holds every byte of the alnum, base64 charset.
     covers: [bool; 2],
     min: usize,
     max: usize,
+    /// `tail{0,tail_max}` after the repetition, its class disjoint from `class`.
+    tail: Option<([bool; 256], usize)>,
+}
+
+/// The ASCII bytes of a one-byte class or literal; None for anything else.
+fn byte_class(h: &regex_syntax::hir::Hir) -> Option<[bool; 256]> {
+    use regex_syntax::hir::{Class, HirKind};
+    let mut class = [false; 256];
+    match h.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                if r.end() as u32 >= 0x80 {
+                    return None;
+                }
+                for b in r.start() as u8..=r.end() as u8 {
+                    class[b as usize] = true;
+                }
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                if r.end() >= 0x80 {
+                    return None;
+                }
+                for b in r.start()..=r.end() {
+                    class[b as usize] = true;
+                }
+            }
+        }
+        HirKind::Literal(l) if l.0.len() == 1 && l.0[0] < 0x80 => class[l.0[0] as usize] = true,
+        _ => return None,
+    }
+    Some(class)
 }
 
 impl Shape {
     /// The shape of `pattern`, when it has one.
     pub fn of(pattern: &str) -> Option<Shape> {
-        use regex_syntax::hir::{Class, HirKind};
+        use regex_syntax::hir::HirKind;
         // parsed as the `regex` crate parses it (Unicode on), so only what it would match
         let hir = regex_syntax::ParserBuilder::new()
             .utf8(false)
             .build()
             .parse(pattern)
             .ok()?;
-        let (prefix, rep) = match hir.kind() {
-            HirKind::Repetition(r) => (Vec::new(), r),
-            HirKind::Concat(v) => match v.as_slice() {
-                [l, r] => match (l.kind(), r.kind()) {
-                    (HirKind::Literal(l), HirKind::Repetition(r)) => (l.0.to_vec(), r),
-                    _ => return None,
-                },
-                _ => return None,
-            },
-            _ => return None,
+        let items: Vec<&regex_syntax::hir::Hir> = match hir.kind() {
+            HirKind::Concat(v) => v.iter().collect(),
+            _ => vec![&hir],
+        };
+        // prefix: literals and one-byte classes, up to the first repetition
+        let mut lead = Vec::new();
+        let mut rest: Vec<[bool; 256]> = Vec::new();
+        let mut i = 0;
+        while let Some(h) = items.get(i) {
+            match h.kind() {
+                HirKind::Literal(l) if rest.is_empty() => {
+                    if l.0.iter().any(|&b| b >= 0x80) {
+                        return None;
+                    }
+                    lead.extend_from_slice(&l.0);
+                }
+                HirKind::Literal(l) => {
+                    for &b in l.0.iter() {
+                        let mut c = [false; 256];
+                        c[b as usize] = true;
+                        rest.push(c);
+                    }
+                }
+                HirKind::Class(_) => rest.push(byte_class(h)?),
+                _ => break,
+            }
+            i += 1;
+        }
+        let HirKind::Repetition(rep) = items.get(i)?.kind() else {
+            return None;
         };
         if !rep.greedy {
             return None;
         }
-        let mut class = [false; 256];
-        match rep.sub.kind() {
-            HirKind::Class(Class::Unicode(c)) => {
-                for r in c.ranges() {
-                    if r.end() as u32 >= 0x80 {
-                        return None;
-                    }
-                    for b in r.start() as u8..=r.end() as u8 {
-                        class[b as usize] = true;
-                    }
-                }
-            }
-            HirKind::Class(Class::Bytes(c)) => {
-                for r in c.ranges() {
-                    if r.end() >= 0x80 {
-                        return None;
-                    }
-                    for b in r.start()..=r.end() {
-                        class[b as usize] = true;
-                    }
-                }
-            }
-            HirKind::Literal(l) if l.0.len() == 1 && l.0[0] < 0x80 => class[l.0[0] as usize] = true,
-            _ => return None,
-        }
+        let class = byte_class(&rep.sub)?;
         let min = rep.min as usize;
         let max = rep.max.map_or(usize::MAX, |m| m as usize);
-        if prefix.is_empty() && min == 0 {
+        if lead.is_empty() && (min == 0 || !rest.is_empty()) {
             return None;
         }
-        let finder =
-            (!prefix.is_empty()).then(|| memchr::memmem::Finder::new(&prefix).into_owned());
+        // an optional tail, which never takes a byte the repetition could take
+        let tail = match items.get(i + 1).map(|h| h.kind()) {
+            None => None,
+            Some(HirKind::Repetition(t)) if t.greedy && t.min == 0 => {
+                let tc = byte_class(&t.sub)?;
+                if (0..256).any(|b| tc[b] && class[b]) {
+                    return None;
+                }
+                Some((tc, t.max? as usize))
+            }
+            Some(_) => return None,
+        };
+        if items.len() > i + 1 + usize::from(tail.is_some()) {
+            return None;
+        }
+        let finder = (!lead.is_empty()).then(|| memchr::memmem::Finder::new(&lead).into_owned());
         let covers = [Charset::Alnum, Charset::Base64]
             .map(|cs| (0..=255u8).all(|b| !cs.contains(b) || class[b as usize]));
         Some(Shape {
-            prefix,
+            lead,
             finder,
+            rest,
             class,
             covers,
             min,
             max,
+            tail,
         })
+    }
+
+    /// Does the prefix match at the start of `hay`? Its length when it does.
+    #[inline]
+    fn prefix_at(&self, hay: &[u8]) -> Option<usize> {
+        let n = self.lead.len() + self.rest.len();
+        // compared byte by byte: prefixes are a few bytes, shorter than a call to memcmp
+        if hay.len() < n
+            || !hay.iter().zip(&self.lead).all(|(a, b)| a == b)
+            || !hay[self.lead.len()..n]
+                .iter()
+                .zip(&self.rest)
+                .all(|(&a, c)| c[a as usize])
+        {
+            return None;
+        }
+        Some(n)
+    }
+
+    /// The end of the match whose prefix ends at `body` (the repetition, then the tail),
+    /// when the repetition gets its minimum.
+    #[inline]
+    fn match_from(&self, hay: &[u8], body: usize) -> Option<usize> {
+        let limit = hay.len().min(body.saturating_add(self.max));
+        let k = hay[body..limit]
+            .iter()
+            .position(|&b| !self.class[b as usize])
+            .unwrap_or(limit - body);
+        if k < self.min {
+            return None;
+        }
+        let mut end = body + k;
+        if let Some((tc, tmax)) = &self.tail {
+            let limit = hay.len().min(end + tmax);
+            end += hay[end..limit]
+                .iter()
+                .position(|&b| !tc[b as usize])
+                .unwrap_or(limit - end);
+        }
+        Some(end)
     }
 
     /// Does the whole of `hay` match (the regex's leftmost match is all of `hay`)?
@@ -576,14 +668,15 @@ impl Shape {
     /// [`Shape::is_whole_match`] for `hay` made of bytes of `cs` only: when the class
     /// holds all of `cs`, its bytes need no check.
     pub fn is_whole_match_of_run(&self, hay: &[u8], cs: Charset) -> bool {
-        let n = self.prefix.len();
-        // compared byte by byte: prefixes are a few bytes, shorter than a call to memcmp
-        if hay.len() < n || !hay.iter().zip(&self.prefix).all(|(a, b)| a == b) {
+        let Some(n) = self.prefix_at(hay) else {
             return false;
+        };
+        if self.tail.is_none() {
+            let rest = &hay[n..];
+            return (self.min..=self.max).contains(&rest.len())
+                && (self.covers(cs) || rest.iter().all(|&b| self.class[b as usize]));
         }
-        let rest = &hay[n..];
-        (self.min..=self.max).contains(&rest.len())
-            && (self.covers(cs) || rest.iter().all(|&b| self.class[b as usize]))
+        self.match_from(hay, n) == Some(hay.len())
     }
 
     /// Does the class hold every byte of `cs`?
@@ -600,22 +693,19 @@ impl Shape {
     /// prefix to look for: then the caller uses the regex.
     pub fn find_iter(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) -> Option<()> {
         let finder = self.finder.as_ref()?;
-        let n = self.prefix.len();
         let mut at = 0;
         while let Some(p) = finder.find(&hay[at..]) {
             let s = at + p;
-            let body = s + n;
-            let limit = hay.len().min(body.saturating_add(self.max));
-            let k = hay[body..limit]
-                .iter()
-                .position(|&b| !self.class[b as usize])
-                .unwrap_or(limit - body);
-            if k >= self.min {
-                f(s, body + k);
-                // an empty match is impossible: the prefix is not empty
-                at = body + k;
-            } else {
-                at = s + 1;
+            match self
+                .prefix_at(&hay[s..])
+                .and_then(|n| self.match_from(hay, s + n))
+            {
+                Some(end) => {
+                    f(s, end);
+                    // an empty match is impossible: the prefix is not empty
+                    at = end;
+                }
+                None => at = s + 1,
             }
         }
         Some(())
@@ -1040,11 +1130,14 @@ mod tests {
             "[A-Za-z0-9]{30}",
             "STS\\.[A-Za-z0-9]{16,32}",
             "ab[0-9]+",
+            "CA[IE]S[A-Za-z0-9+/]{96,}={0,2}",
         ] {
             assert!(Shape::of(p).is_some(), "{p}");
         }
         for p in [
-            "CA[IE]S[A-Za-z0-9+/]{96,}={0,2}",
+            "CA[IE]S[A-Za-z0-9+/]{96,}={1,2}",
+            "CA[IE]S[A-Za-z0-9+/=]{96,}={0,2}",
+            "[IE]S[A-Za-z0-9+/]{96,}",
             "a[0-9]{2,}?",
             "(?i)ab[0-9]{2}",
             "x\\w{3}",
@@ -1062,6 +1155,8 @@ mod tests {
             "[A-Za-z0-9]{4}",
             "LT[a9]+",
             "A[.]{0,2}",
+            "L[AT]I[a9Z]{2,}\\.{0,2}",
+            "S[.a]S[A-Z9]{1,3}[ _]{0,1}",
         ] {
             let shape = Shape::of(p).unwrap();
             let re = regex::bytes::Regex::new(p).unwrap();
