@@ -126,6 +126,25 @@ fn is_escape_prefix(buf: &[u8], s: usize, start: usize) -> bool {
     }
 }
 
+/// Is `start..end` what [`charset_run`] makes of it (a whole run, or one after an escape)?
+/// Scans at most [`MAX_ESCAPE_PREFIX`] bytes back: a value inside a long run (`CAIS` in
+/// the middle of a line of letters) is refused at once.
+fn is_whole_run(buf: &[u8], start: usize, end: usize, charset: Charset) -> bool {
+    if charset == Charset::Any {
+        return true;
+    }
+    if let Some(&b) = buf.get(end) {
+        if charset.contains(b) || (charset == Charset::Base64 && b == b'=') {
+            return false;
+        }
+    }
+    let mut s = start;
+    while s > 0 && start - s <= MAX_ESCAPE_PREFIX && charset.contains(buf[s - 1]) {
+        s -= 1;
+    }
+    s == start || (start - s <= MAX_ESCAPE_PREFIX && is_escape_prefix(buf, s, start))
+}
+
 /// Length of the base64 run (`[A-Za-z0-9+/=]`) that contains `start..end`.
 fn base64_run_len(buf: &[u8], start: usize, end: usize) -> usize {
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=';
@@ -149,8 +168,7 @@ pub fn check_surroundings(
     charset: Charset,
     spec: &FilterSpec,
 ) -> Result<(), Reject> {
-    let (rs, re) = charset_run(buf, start, end, charset);
-    if rs != start || re != end {
+    if !is_whole_run(buf, start, end, charset) {
         return Err(Reject::Boundary);
     }
     if spec.max_base64_run > 0 {
@@ -570,6 +588,29 @@ mod tests {
     fn entropy_of_random_and_repeated() {
         assert!(shannon_entropy(b"aaaaaaaa") < 0.01);
         assert!(shannon_entropy(b"Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e") > 4.0);
+    }
+
+    #[test]
+    fn whole_run_check_agrees_with_the_run() {
+        let mut next = crate::detect::test_rng(0x5eed_0f_70b5);
+        let alphabet = b"ab9Z+/=%3D\\xu0 .";
+        for _ in 0..20_000 {
+            let len = 1 + next() % 40;
+            let buf: Vec<u8> = (0..len)
+                .map(|_| alphabet[next() % alphabet.len()])
+                .collect();
+            let start = next() % len;
+            let end = start + next() % (len - start + 1);
+            for cs in [Charset::Alnum, Charset::Base64, Charset::Any] {
+                let want = charset_run(&buf, start, end, cs) == (start, end);
+                assert_eq!(
+                    is_whole_run(&buf, start, end, cs),
+                    want,
+                    "{cs:?} {start}..{end} of {:?}",
+                    String::from_utf8_lossy(&buf)
+                );
+            }
+        }
     }
 
     #[test]
