@@ -615,12 +615,18 @@ pub(crate) fn is_generic_name(name: &[u8]) -> bool {
     {
         return true;
     }
-    let lower: Vec<u8> = name
-        .iter()
-        .filter(|&&b| b != b'_' && b != b'-')
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    lower
+    // lower case, without `_` and `-`, on the stack: longer than any prefix + `value`
+    // cannot match
+    let mut lower = [0u8; 24];
+    let mut n = 0;
+    for &b in name.iter().filter(|&&b| b != b'_' && b != b'-') {
+        if n == lower.len() {
+            return false;
+        }
+        lower[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    lower[..n]
         .strip_suffix(b"value")
         .is_some_and(|head| FIELD_PREFIXES.contains(&head))
 }
@@ -856,6 +862,33 @@ mod tests {
     fn name(line: &str) -> Option<String> {
         let v = line.find("VALUE").expect("marker");
         name_of(line.as_bytes(), 0, v).name
+    }
+
+    #[test]
+    fn generic_names() {
+        for n in [
+            "value",
+            "Val",
+            "DEFAULT",
+            "content",
+            "ParameterValue",
+            "setting_value",
+        ] {
+            assert!(is_generic_name(n.as_bytes()), "{n}");
+        }
+        for p in FIELD_PREFIXES {
+            let n = format!("{}_Value", String::from_utf8_lossy(p));
+            assert!(is_generic_name(n.as_bytes()), "{n}");
+        }
+        for n in [
+            "secretKey",
+            "myParameterValue",
+            "x_value",
+            "",
+            "value_of_something_long",
+        ] {
+            assert!(!is_generic_name(n.as_bytes()), "{n}");
+        }
     }
 
     #[test]

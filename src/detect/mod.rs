@@ -15,7 +15,7 @@ pub mod lines;
 pub mod rules;
 pub mod runs;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 
 use context::NameClass;
 use lines::Lines;
@@ -68,6 +68,12 @@ pub struct Detector {
     rules: RuleSet,
     /// Keywords of three bytes or more.
     automaton: Option<AhoCorasick>,
+    /// The same automaton as a DFA without a prefilter, for stretches where keywords come
+    /// every few bytes: there the prefilter stops at every one and costs more than it
+    /// skips. Its matches are the same.
+    dense_automaton: Option<AhoCorasick>,
+    /// The longest automaton pattern.
+    longest_pattern: usize,
     /// Two-byte keywords (`sk`, `SK`, `Sk`), searched apart: in one automaton with the
     /// longer ones they would cut its prefilter down to two-byte fingerprints, which match
     /// at nearly every other word of real source (`se` of `secret`, `ST` of `STS.`).
@@ -319,21 +325,27 @@ impl Detector {
         patterns.truncate(n_long);
         patterns.extend(triggers.iter().filter(|t| !t.is_empty()).cloned());
         assert_eq!(patterns.len(), n_long + triggers.len(), "empty trigger");
-        let automaton = if patterns.is_empty() {
-            None
+        let (automaton, dense_automaton) = if patterns.is_empty() {
+            (None, None)
         } else {
             // Leftmost, non-overlapping, case-sensitive: this is what lets the
             // automaton's SIMD prefilter skip the (vast) keyword-free stretches.
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&patterns)
-                    .expect("keywords are non-empty literals"),
-            )
+            let build = |dense: bool| {
+                let mut b = AhoCorasickBuilder::new();
+                b.match_kind(MatchKind::LeftmostLongest);
+                if dense {
+                    b.prefilter(false).kind(Some(AhoCorasickKind::DFA));
+                }
+                b.build(&patterns).expect("keywords are non-empty literals")
+            };
+            (Some(build(false)), Some(build(true)))
         };
+        let longest_pattern = patterns.iter().map(Vec::len).max().unwrap_or(0);
         Detector {
             rules,
             automaton,
+            dense_automaton,
+            longest_pattern,
             pairs,
             keywords,
             by_pattern,
@@ -384,10 +396,37 @@ impl Detector {
         scratch.triggers.clear();
         if let Some(ac) = &self.automaton {
             let mut at = 0;
+            // consecutive matches close together, and whether to use the DFA
+            let (mut close, mut dense, mut last) = (0usize, false, 0usize);
             while at < buf.len() {
-                let Some(m) = ac.find(aho_corasick::Input::new(buf).range(at..)) else {
-                    break;
+                let mut found = None;
+                if let (true, Some(dense_ac)) = (dense, &self.dense_automaton) {
+                    // A block at a time: a match that starts far enough from the block's
+                    // end is the one a search of the whole rest would find. Otherwise (or
+                    // with none in the block) the prefilter takes over again.
+                    let hi = buf.len().min(at + DENSE_BLOCK);
+                    match dense_ac.find(Input::new(buf).range(at..hi)) {
+                        Some(m) if hi == buf.len() || m.start() + self.longest_pattern <= hi => {
+                            found = Some(m)
+                        }
+                        _ => dense = false,
+                    }
+                }
+                let m = match found {
+                    Some(m) => m,
+                    None => match ac.find(Input::new(buf).range(at..)) {
+                        Some(m) => m,
+                        None => break,
+                    },
                 };
+                if m.start() - last <= DENSE_GAP {
+                    close += 1;
+                    dense |= close >= DENSE_RUN;
+                } else {
+                    close = 0;
+                    dense = false;
+                }
+                last = m.start();
                 let pi = m.pattern().as_usize();
                 if pi < self.first_trigger {
                     anchor(pi, m.start(), m.end());
@@ -1005,6 +1044,11 @@ pub fn line_end(buf: &[u8], pos: usize) -> usize {
 
 /// A buffer is dense with keywords, and gets its line breaks listed (see [`lines`]), with
 /// at least this many kept keywords, one per this many bytes or more.
+/// Keyword matches this close together ([`DENSE_RUN`] in a row) switch the keyword search
+/// to the DFA, a block at a time; a wider gap switches it back.
+const DENSE_GAP: usize = 48;
+const DENSE_RUN: usize = 16;
+const DENSE_BLOCK: usize = 4096;
 const DENSE_MIN_KEYWORDS: usize = 64;
 const DENSE_BYTES_PER_KEYWORD: usize = 512;
 
@@ -1334,6 +1378,44 @@ mod tests {
             }
         }
         assert!(files > 50);
+    }
+
+    #[test]
+    fn keyword_dense_stretches_find_what_the_prefilter_finds() {
+        let decoders = crate::detect::encoded::Decoders::new();
+        let build =
+            || Detector::with_triggers(RuleSet::builtin().unwrap(), decoders.trigger_patterns());
+        let with = build();
+        let mut without = build();
+        without.dense_automaton = None;
+        let pieces: [&[u8]; 12] = [
+            b"LTAI", b"secret", b"SECRET", b"STS.", b"CAIS", b"TFRBSQ", b"\\u00", b"sk", b"x",
+            b"9Zq", b" ", b"\n",
+        ];
+        let mut next = test_rng(0xd3a5e);
+        for round in 0..60 {
+            let mut buf = Vec::new();
+            while buf.len() < 3 * DENSE_BLOCK {
+                // stretches of keywords every few bytes, and quiet ones
+                let quiet = next() % 3 == 0;
+                for _ in 0..next() % 400 {
+                    if quiet {
+                        buf.extend(std::iter::repeat_n(b'a', next() % 200));
+                    }
+                    buf.extend_from_slice(pieces[next() % pieces.len()]);
+                }
+            }
+            if round % 2 == 1 {
+                buf.truncate(next() % buf.len());
+            }
+            let (mut a, mut b) = (Scratch::default(), Scratch::default());
+            assert_eq!(
+                with.detect_with(&buf, &mut a),
+                without.detect_with(&buf, &mut b)
+            );
+            assert_eq!(a.anchors(), b.anchors(), "round {round}");
+            assert_eq!(a.triggers(), b.triggers(), "round {round}");
+        }
     }
 
     fn found(text: &str) -> Vec<(String, String)> {
