@@ -6,6 +6,9 @@
 //! - `adversarial`: alphanumerics, `LTAI` every few bytes, 30-byte runs and secret keywords
 //!   everywhere. Measured at 1 MiB and 4 MiB: linear time means equal throughput. The
 //!   `one_line` variant has no line break at all (a minified file);
+//! - `keyword_storm`: keywords every few bytes and no findings: `LTAI` every 2 to 9 bytes
+//!   in one endless run of letters and digits, or (`all_rules`) the keywords of every rule
+//!   every 1 to 6 bytes;
 //! - `tree`: with `AKSCAN_BENCH_TREE=DIR`, the first 64 MiB of the text files under DIR
 //!   (real source).
 //!
@@ -48,6 +51,14 @@ fn matcher(c: &mut Criterion<ThreadCpu>) {
             "adversarial_one_line/4MiB".into(),
             gen::adversarial(4, 4 * MIB, false),
         ),
+        (
+            "keyword_storm/4MiB".into(),
+            gen::keyword_storm(5, 4 * MIB, false),
+        ),
+        (
+            "keyword_storm_all_rules/4MiB".into(),
+            gen::keyword_storm(6, 4 * MIB, true),
+        ),
     ];
     if let Some(dir) = std::env::var_os("AKSCAN_BENCH_TREE") {
         let buf = gen::load_tree(std::path::Path::new(&dir), 64 * MIB);
@@ -60,7 +71,7 @@ fn matcher(c: &mut Criterion<ThreadCpu>) {
         if name.starts_with("source_mix") {
             assert_eq!(found, 64, "{name}: planted keys not all found");
         }
-        if name.starts_with("no_candidates") {
+        if name.starts_with("no_candidates") || name.starts_with("keyword_storm") {
             assert_eq!(found, 0);
         }
         g.throughput(Throughput::Bytes(buf.len() as u64));

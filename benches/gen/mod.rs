@@ -252,6 +252,35 @@ pub fn adversarial(seed: u64, size: usize, newlines: bool) -> Vec<u8> {
     out
 }
 
+/// Keywords every few bytes and nothing that passes as a key: one endless run of letters
+/// and digits with `LTAI` every 2 to 9 bytes, or (`all_rules`) the keywords of every rule
+/// (`LTAI`, `secret`, `SECRET`, `sk`, `STS.`, `CAIS`) every 1 to 6 bytes, a line break
+/// every few hundred. What the matcher costs when it cannot skip anything, without the
+/// cost of findings.
+pub fn keyword_storm(seed: u64, size: usize, all_rules: bool) -> Vec<u8> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::with_capacity(size + 16);
+    let keywords: &[&[u8]] = if all_rules {
+        &[b"LTAI", b"secret", b"SECRET", b"sk", b"STS.", b"CAIS"]
+    } else {
+        &[b"LTAI"]
+    };
+    while out.len() < size {
+        let n = if all_rules {
+            1 + rng.below(6)
+        } else {
+            2 + rng.below(8)
+        };
+        out.extend_from_slice(alnum(&mut rng, n).as_bytes());
+        out.extend_from_slice(keywords[rng.below(keywords.len())]);
+        if all_rules && rng.below(100) == 0 {
+            out.push(b'\n');
+        }
+    }
+    out.truncate(size);
+    out
+}
+
 /// Up to `limit` bytes of the text files under `root` (sorted walk, binary files
 /// skipped), concatenated: real source for the matcher benchmark.
 pub fn load_tree(root: &std::path::Path, limit: usize) -> Vec<u8> {

@@ -643,17 +643,7 @@ impl Detector {
         };
         let windows = &mut scratch.windows;
         windows.clear();
-        for &a in &scratch.kept[ri] {
-            windows.push(line_window(
-                &lines,
-                a,
-                a,
-                rule.window.lines_before,
-                rule.window.lines_after,
-                rule.window.max_bytes as usize,
-                buf.len(),
-            ));
-        }
+        keyword_windows(buf, &lines, &scratch.kept[ri], rule.window, windows);
         let partner_idx: Vec<usize> = out
             .iter()
             .enumerate()
@@ -1088,6 +1078,57 @@ fn line_window(
     (lo, hi)
 }
 
+/// The windows of keywords at `kept` (sorted), into `windows`. Keywords on one line, each
+/// within reach of the one before, have windows that overlap and grow with the keyword's
+/// position: their union is the first one's start to the last one's end, looked up once per
+/// group rather than per keyword (in text with a keyword every few bytes, hundreds per
+/// line). Merged, the windows are those of every keyword on its own.
+fn keyword_windows(
+    buf: &[u8],
+    lines: &Lines,
+    kept: &[usize],
+    w: rules::WindowSpec,
+    windows: &mut Vec<(usize, usize)>,
+) {
+    let window = |a: usize| {
+        line_window(
+            lines,
+            a,
+            a,
+            w.lines_before,
+            w.lines_after,
+            w.max_bytes as usize,
+            buf.len(),
+        )
+    };
+    // the first line break at or after a position, searched again only past it
+    let mut next_break: Option<usize> = None;
+    let mut break_after = |p: usize| match next_break {
+        Some(nl) if nl >= p => nl,
+        _ => {
+            let nl = memchr::memchr(b'\n', &buf[p..]).map_or(buf.len(), |q| p + q);
+            next_break = Some(nl);
+            nl
+        }
+    };
+    let mut i = 0;
+    while i < kept.len() {
+        let mut j = i;
+        while j + 1 < kept.len()
+            && kept[j + 1] - kept[j] <= w.max_bytes as usize
+            && break_after(kept[j]) >= kept[j + 1]
+        {
+            j += 1;
+        }
+        let (lo, mut hi) = window(kept[i]);
+        if j > i {
+            hi = window(kept[j]).1;
+        }
+        windows.push((lo, hi));
+        i = j + 1;
+    }
+}
+
 /// Merges sorted windows that overlap or touch.
 fn merge_sorted(
     windows: impl Iterator<Item = (usize, usize)>,
@@ -1415,6 +1456,41 @@ mod tests {
             );
             assert_eq!(a.anchors(), b.anchors(), "round {round}");
             assert_eq!(a.triggers(), b.triggers(), "round {round}");
+        }
+    }
+
+    #[test]
+    fn grouped_keyword_windows_merge_to_each_keyword_s_own() {
+        let mut next = test_rng(0x09a1_10e5);
+        for round in 0..300 {
+            let len = 1 + next() % 3000;
+            let buf: Vec<u8> = (0..len)
+                .map(|_| if next() % 60 == 0 { b'\n' } else { b'a' })
+                .collect();
+            let mut kept: Vec<usize> = (0..next() % 200).map(|_| next() % len).collect();
+            kept.sort_unstable();
+            kept.dedup();
+            let w = rules::WindowSpec {
+                lines_before: (next() % 3) as u32,
+                lines_after: (next() % 4) as u32,
+                max_bytes: [1, 16, 100, 512][next() % 4],
+            };
+            let mut breaks = Vec::new();
+            lines::list_breaks(&buf, &mut breaks);
+            for lines in [Lines::search(&buf), Lines::indexed(&buf, &breaks)] {
+                let mut grouped = Vec::new();
+                keyword_windows(&buf, &lines, &kept, w, &mut grouped);
+                let each: Vec<(usize, usize)> = kept
+                    .iter()
+                    .map(|&a| {
+                        let m = w.max_bytes as usize;
+                        line_window(&lines, a, a, w.lines_before, w.lines_after, m, len)
+                    })
+                    .collect();
+                let a: Vec<_> = merge_sorted(grouped.into_iter()).collect();
+                let b: Vec<_> = merge_sorted(each.into_iter()).collect();
+                assert_eq!(a, b, "round {round}");
+            }
         }
     }
 
