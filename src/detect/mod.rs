@@ -15,7 +15,7 @@ pub mod lines;
 pub mod rules;
 pub mod runs;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
 use context::NameClass;
 use lines::Lines;
@@ -71,7 +71,7 @@ pub struct Detector {
     /// The same automaton as a DFA without a prefilter, for stretches where keywords come
     /// every few bytes: there the prefilter stops at every one and costs more than it
     /// skips. Its matches are the same.
-    dense_automaton: Option<AhoCorasick>,
+    dense_automaton: Option<aho_corasick::dfa::DFA>,
     /// The longest automaton pattern.
     longest_pattern: usize,
     /// Two-byte keywords (`sk`, `SK`, `Sk`), searched apart: in one automaton with the
@@ -330,15 +330,16 @@ impl Detector {
         } else {
             // Leftmost, non-overlapping, case-sensitive: this is what lets the
             // automaton's SIMD prefilter skip the (vast) keyword-free stretches.
-            let build = |dense: bool| {
-                let mut b = AhoCorasickBuilder::new();
-                b.match_kind(MatchKind::LeftmostLongest);
-                if dense {
-                    b.prefilter(false).kind(Some(AhoCorasickKind::DFA));
-                }
-                b.build(&patterns).expect("keywords are non-empty literals")
-            };
-            (Some(build(false)), Some(build(true)))
+            let ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .expect("keywords are non-empty literals");
+            let dfa = aho_corasick::dfa::Builder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .prefilter(false)
+                .build(&patterns)
+                .expect("keywords are non-empty literals");
+            (Some(ac), Some(dfa))
         };
         let longest_pattern = patterns.iter().map(Vec::len).max().unwrap_or(0);
         Detector {
@@ -400,45 +401,44 @@ impl Detector {
             let (mut close, mut dense, mut last) = (0usize, false, 0usize);
             while at < buf.len() {
                 let mut found = None;
-                if let (true, Some(dense_ac)) = (dense, &self.dense_automaton) {
+                if let (true, Some(dfa)) = (dense, &self.dense_automaton) {
                     // A block at a time: a match that starts far enough from the block's
                     // end is the one a search of the whole rest would find. Otherwise (or
                     // with none in the block) the prefilter takes over again.
                     let hi = buf.len().min(at + DENSE_BLOCK);
-                    match dense_ac.find(Input::new(buf).range(at..hi)) {
-                        Some(m) if hi == buf.len() || m.start() + self.longest_pattern <= hi => {
+                    match dense_find(dfa, buf, at, hi) {
+                        Some(m) if hi == buf.len() || m.1 + self.longest_pattern <= hi => {
                             found = Some(m)
                         }
                         _ => dense = false,
                     }
                 }
-                let m = match found {
+                let (pi, ms, me) = match found {
                     Some(m) => m,
                     None => match ac.find(Input::new(buf).range(at..)) {
-                        Some(m) => m,
+                        Some(m) => (m.pattern().as_usize(), m.start(), m.end()),
                         None => break,
                     },
                 };
-                if m.start() - last <= DENSE_GAP {
+                if ms - last <= DENSE_GAP {
                     close += 1;
                     dense |= close >= DENSE_RUN;
                 } else {
                     close = 0;
                     dense = false;
                 }
-                last = m.start();
-                let pi = m.pattern().as_usize();
+                last = ms;
                 if pi < self.first_trigger {
-                    anchor(pi, m.start(), m.end());
-                    at = m.end();
+                    anchor(pi, ms, me);
+                    at = me;
                 } else {
                     scratch.triggers.push(TriggerHit {
-                        start: m.start(),
-                        end: m.end(),
+                        start: ms,
+                        end: me,
                         trigger: pi - self.first_trigger,
                     });
                     // look again from the next byte: a keyword may overlap the trigger
-                    at = m.start() + 1;
+                    at = ms + 1;
                 }
             }
         }
@@ -1076,6 +1076,36 @@ fn line_window(
         hi = lines.end_to(hi + 1, hi_cap);
     }
     (lo, hi)
+}
+
+/// The leftmost-longest match of `dfa` (unanchored, no prefilter) in `buf[start..end]`,
+/// as (pattern, start, end): the loop of the automaton's own search, without its per-call
+/// costs, which in text with a keyword every few bytes outweigh the walk itself.
+fn dense_find(
+    dfa: &aho_corasick::dfa::DFA,
+    buf: &[u8],
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize, usize)> {
+    use aho_corasick::automaton::Automaton;
+    use aho_corasick::Anchored;
+    let mut sid = dfa.start_state(Anchored::No).ok()?;
+    let mut found = None;
+    for (at, &b) in buf[start..end].iter().enumerate() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_special(sid) {
+            // without a prefilter only dead and match states are special
+            if dfa.is_dead(sid) {
+                break;
+            }
+            if dfa.is_match(sid) {
+                let pid = dfa.match_pattern(sid, 0);
+                let e = start + at + 1;
+                found = Some((pid.as_usize(), e - dfa.pattern_len(pid), e));
+            }
+        }
+    }
+    found
 }
 
 /// The windows of keywords at `kept` (sorted), into `windows`. Keywords on one line, each
