@@ -28,6 +28,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
 /// Most bytes decompressed from one archive (nested archives included).
 pub const ARCHIVE_BUDGET: u64 = 512 << 20;
 
+/// Zip files up to this size are read into memory whole before their members are read.
+const ZIP_IN_MEMORY: u64 = 64 << 20;
+
 /// Default `--archive-depth`.
 pub const DEFAULT_ARCHIVE_DEPTH: u32 = 2;
 
@@ -141,6 +144,9 @@ impl Skipped {
 pub struct Stats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
+    /// Of `files_scanned`: zip members with the same name and compressed bytes as one
+    /// already found clean in this scan, counted without being inflated again.
+    pub archive_members_repeated: u64,
     pub skipped: Skipped,
     pub findings: u64,
     /// Findings hidden by an inline `akscan:allow`, the allowlist or the baseline.
@@ -154,6 +160,7 @@ impl Stats {
     fn merge(&mut self, o: &Stats) {
         self.files_scanned += o.files_scanned;
         self.bytes_scanned += o.bytes_scanned;
+        self.archive_members_repeated += o.archive_members_repeated;
         self.skipped.merge(&o.skipped);
     }
 }
@@ -200,6 +207,8 @@ struct Worker<'a> {
     scratch: Scratch,
     local: ScanResult,
     sink: &'a Mutex<Vec<ScanResult>>,
+    /// Zip members found clean so far by any thread of this scan.
+    clean: &'a archive::CleanMembers,
 }
 
 impl Worker<'_> {
@@ -268,6 +277,15 @@ impl Worker<'_> {
         }
     }
 
+    fn count_scanned(&mut self, bytes: u64) {
+        self.local.stats.files_scanned += 1;
+        self.local.stats.bytes_scanned += bytes;
+        if let Some(p) = &self.opts.progress {
+            p.files.fetch_add(1, Ordering::Relaxed);
+            p.bytes.fetch_add(bytes, Ordering::Relaxed);
+        }
+    }
+
     /// Scans a notebook whole and numbers each finding's cell.
     fn scan_notebook(&mut self, display: &str, file: File) {
         let mut data = Vec::new();
@@ -281,7 +299,7 @@ impl Worker<'_> {
 
     fn scan_notebook_bytes(&mut self, display: &str, data: &[u8]) {
         let before = self.local.findings.len();
-        if let Err(e) = self.scan_reader(display, data) {
+        if let Err(e) = self.scan_bytes(display, data) {
             self.local.stats.skipped.add(SkipReason::Unreadable);
             self.warn(format!("{display}: read error: {e}"));
             return;
@@ -310,6 +328,19 @@ impl Worker<'_> {
             return None;
         }
         let kind = archive::kind_of(display, &head)?;
+        let size = file.metadata().map_or(u64::MAX, |m| m.len());
+        if kind == archive::Kind::Zip && size <= ZIP_IN_MEMORY {
+            // a zip is read by seeking to each member: one read of the whole file spares
+            // a seek and a refill of a reader's buffer per member
+            let mut data = Vec::with_capacity(size as usize);
+            if let Err(e) = (&mut file).take(ZIP_IN_MEMORY).read_to_end(&mut data) {
+                self.local.stats.skipped.add(SkipReason::Unreadable);
+                self.warn(format!("{display}: read error: {e}"));
+                return None;
+            }
+            self.scan_archive(display, kind, std::io::Cursor::new(&data[..]));
+            return None;
+        }
         self.scan_archive(display, kind, std::io::BufReader::new(file));
         None
     }
@@ -322,23 +353,45 @@ impl Worker<'_> {
             max_total: ARCHIVE_BUDGET.min(self.opts.max_file_size.saturating_mul(8)),
             scan_binary: self.opts.scan_binary,
         };
+        let clean = self.clean;
         let result = {
             let mut visit = |ev: archive::Event<'_>| match ev {
-                archive::Event::Member { path, data } if notebook::is_notebook(path) => {
+                archive::Event::Member { path, data, .. } if notebook::is_notebook(path) => {
                     self.scan_notebook_bytes(path, data)
                 }
-                archive::Event::Member { path, data } => {
-                    if let Err(e) = self.scan_reader(path, data) {
-                        self.local.stats.skipped.add(SkipReason::Unreadable);
-                        self.warn(format!("{path}: read error: {e}"));
+                archive::Event::Member { path, data, key } => {
+                    let findings = self.local.findings.len();
+                    let warnings = self.local.warnings.len() as u64 + self.local.warnings_dropped;
+                    match self.scan_bytes(path, data) {
+                        Ok(summary) => {
+                            let quiet = !summary.binary
+                                && !summary.truncated
+                                && self.local.findings.len() == findings
+                                && self.local.warnings.len() as u64 + self.local.warnings_dropped
+                                    == warnings;
+                            if let (Some(k), true) = (key, quiet) {
+                                clean.insert(k);
+                            }
+                        }
+                        Err(e) => {
+                            self.local.stats.skipped.add(SkipReason::Unreadable);
+                            self.warn(format!("{path}: read error: {e}"));
+                        }
                     }
+                }
+                archive::Event::Known { size, .. } => {
+                    // the same bytes under the same name were scanned and found clean
+                    self.count_scanned(size);
+                    self.local.stats.archive_members_repeated += 1;
                 }
                 archive::Event::Skip { reason, detail, .. } => {
                     self.local.stats.skipped.add(reason);
                     self.warn(detail);
                 }
             };
-            archive::Walker::new(limits, &mut visit).walk(display, kind, r)
+            archive::Walker::new(limits, &mut visit)
+                .with_clean(clean)
+                .walk(display, kind, r)
         };
         if let Err(e) = result {
             self.local.stats.skipped.add(SkipReason::Unreadable);
@@ -347,23 +400,30 @@ impl Worker<'_> {
     }
 
     fn scan_reader<R: Read>(&mut self, display: &str, r: R) -> std::io::Result<ReadSummary> {
+        self.scan_input(display, Input::Stream(r))
+    }
+
+    fn scan_bytes(&mut self, display: &str, data: &[u8]) -> std::io::Result<ReadSummary> {
+        self.scan_input::<&[u8]>(display, Input::Bytes(data))
+    }
+
+    fn scan_input<R: Read>(
+        &mut self,
+        display: &str,
+        input: Input<'_, R>,
+    ) -> std::io::Result<ReadSummary> {
         let summary = read_and_detect(
             &self.scanner.detector,
             &mut self.reader,
             &mut self.scratch,
             display,
-            r,
+            input,
             self.opts.max_file_size,
             self.opts.scan_binary,
             self.scanner.decoders.as_ref().filter(|_| self.opts.decode),
             &mut self.local.findings,
         )?;
-        self.local.stats.files_scanned += 1;
-        self.local.stats.bytes_scanned += summary.bytes;
-        if let Some(p) = &self.opts.progress {
-            p.files.fetch_add(1, Ordering::Relaxed);
-            p.bytes.fetch_add(summary.bytes, Ordering::Relaxed);
-        }
+        self.count_scanned(summary.bytes);
         if summary.binary && !self.opts.scan_binary {
             self.local.stats.skipped.add(SkipReason::Binary);
         }
@@ -488,7 +548,7 @@ fn read_and_detect<R: Read>(
     reader: &mut ChunkReader,
     scratch: &mut Scratch,
     display: &str,
-    r: R,
+    input: Input<'_, R>,
     max_bytes: u64,
     scan_binary: bool,
     decoders: Option<&Decoders>,
@@ -497,7 +557,7 @@ fn read_and_detect<R: Read>(
     let mut seen = HashMap::new();
     let mut seen_view = HashMap::new();
     let language = Language::from_path(display);
-    reader.read(r, max_bytes, scan_binary, |chunk| {
+    let per_chunk = |chunk: Chunk<'_>| {
         let dets = detector.detect_with(chunk.data, scratch);
         let plain_from = findings.len();
         if !dets.is_empty() {
@@ -532,7 +592,17 @@ fn read_and_detect<R: Read>(
         };
         let vf = b.build(&view.data, &vd, 0..view.data.len());
         view_findings(&chunk, &view, &vd, vf, findings, plain_from);
-    })
+    };
+    match input {
+        Input::Stream(r) => reader.read(r, max_bytes, scan_binary, per_chunk),
+        Input::Bytes(b) => Ok(reader.read_bytes(b, max_bytes, scan_binary, per_chunk)),
+    }
+}
+
+/// What [`read_and_detect`] reads: a stream, or bytes already in memory (read in place).
+enum Input<'a, R> {
+    Stream(R),
+    Bytes(&'a [u8]),
 }
 
 /// Scans in-memory buffers (git blobs) one after another with reused buffers: one per
@@ -553,7 +623,7 @@ impl BufferScanner<'_> {
             &mut self.reader,
             &mut self.scratch,
             path,
-            data,
+            Input::<&[u8]>::Bytes(data),
             u64::MAX,
             false,
             self.scanner.decoders.as_ref(),
@@ -648,8 +718,9 @@ impl Scanner {
             roots.push(p.clone());
         }
         let sink = Mutex::new(Vec::new());
+        let clean = archive::CleanMembers::default();
         if stdin {
-            let mut w = self.worker(opts, &sink);
+            let mut w = self.worker(opts, &sink, &clean);
             let display = opts.stdin_name.clone();
             w.scan_reader(&display, std::io::stdin().lock())
                 .map_err(ScanError::Stdin)?;
@@ -660,7 +731,7 @@ impl Scanner {
                 honor_ignore: opts.honor_ignore,
                 follow_symlinks: opts.follow_symlinks,
             };
-            walk::walk(&roots, &wopts, || self.worker(opts, &sink));
+            walk::walk(&roots, &wopts, || self.worker(opts, &sink, &clean));
         }
         let mut result = merge(sink.into_inner().unwrap_or_default());
         result.stats.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -683,8 +754,9 @@ impl Scanner {
             ..ScanOptions::default()
         };
         let sink = Mutex::new(Vec::new());
+        let clean = archive::CleanMembers::default();
         {
-            let mut w = self.worker(&opts, &sink);
+            let mut w = self.worker(&opts, &sink, &clean);
             let kind = (opts.archives && archive::has_archive_ext(path))
                 .then(|| archive::kind_of(path, &data[..data.len().min(archive::HEAD_LEN)]))
                 .flatten();
@@ -693,15 +765,21 @@ impl Scanner {
             } else if notebook::is_notebook(path) {
                 w.scan_notebook_bytes(path, data);
             } else {
-                let _ = w.scan_reader(path, data);
+                let _ = w.scan_bytes(path, data);
             }
         }
         let mut r = merge(sink.into_inner().unwrap_or_default());
         std::mem::take(&mut r.findings)
     }
 
-    fn worker<'a>(&'a self, opts: &'a ScanOptions, sink: &'a Mutex<Vec<ScanResult>>) -> Worker<'a> {
+    fn worker<'a>(
+        &'a self,
+        opts: &'a ScanOptions,
+        sink: &'a Mutex<Vec<ScanResult>>,
+        clean: &'a archive::CleanMembers,
+    ) -> Worker<'a> {
         Worker {
+            clean,
             scanner: self,
             opts,
             reader: ChunkReader::default(),

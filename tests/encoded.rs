@@ -393,6 +393,46 @@ fn archive_members_are_scanned_with_their_path() {
     assert_eq!(r.stats.files_scanned, 8);
 }
 
+#[test]
+fn clean_members_repeated_across_archives_are_read_once() {
+    let t = tempfile::tempdir().unwrap();
+    let code = "def f():\n    return 1\n".repeat(200);
+    let k = key_file();
+    let wheel = zip_of(&[
+        ("pkg/util.py", code.as_bytes()),
+        ("pkg/settings.py", k.as_bytes()),
+        ("pkg/README.md", b"# notes\n"),
+    ]);
+    // one wheel vendored three times, once under another name
+    write(t.path(), "venv1/pkg.whl", &wheel);
+    write(t.path(), "venv2/pkg.whl", &wheel);
+    write(t.path(), "venv3/pkg-copy.whl", &wheel);
+    // the same bytes under another name, other bytes under the same name
+    write(
+        t.path(),
+        "other.whl",
+        &zip_of(&[
+            ("lib/util.py", code.as_bytes()),
+            ("pkg/README.md", b"# other notes\n"),
+        ]),
+    );
+    // one thread: which copy is read first is then fixed
+    let r = scan_with(t.path(), |o| o.threads = 1);
+    // the member with the keys is read and reported in every copy
+    let s = summary(t.path(), &r);
+    assert_eq!(s.len(), 6, "{s:?}");
+    for w in ["venv1/pkg.whl", "venv2/pkg.whl", "venv3/pkg-copy.whl"] {
+        assert!(
+            s.iter().any(|f| f.0 == format!("{w}!pkg/settings.py")),
+            "{s:?}"
+        );
+    }
+    // every member counts as scanned; the two clean ones of the second and third copy
+    // were known, the renamed and the changed ones were not
+    assert_eq!(r.stats.files_scanned, 11);
+    assert_eq!(r.stats.archive_members_repeated, 4);
+}
+
 /// a.zip!b.zip!…: `levels` archives, the key in the innermost.
 fn nested(levels: usize) -> Vec<u8> {
     let k = key_file();

@@ -6,7 +6,10 @@
 //! a zip bomb costs at most the budget before it is reported and dropped. Archives inside
 //! archives are opened down to a depth; deeper ones are reported.
 
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Cursor, Read, Seek};
+use std::sync::Mutex;
 
 use flate2::read::GzDecoder;
 
@@ -51,14 +54,88 @@ const BOMB_MIN_SIZE: u64 = 16 << 20;
 
 /// What walking an archive produces.
 pub enum Event<'a> {
-    /// A member's content, under its display path.
-    Member { path: &'a str, data: &'a [u8] },
+    /// A member's content, under its display path. `key` is set for a zip member that can
+    /// be remembered in [`CleanMembers`] when its scan finds nothing.
+    Member {
+        path: &'a str,
+        data: &'a [u8],
+        key: Option<MemberKey>,
+    },
+    /// A member identical to one already found clean in this scan (same name, same
+    /// compressed bytes): not inflated again. `size` is its decompressed size.
+    Known { path: &'a str, size: u64 },
     /// A member not scanned (or an archive not read), with why.
     Skip {
         path: &'a str,
         reason: SkipReason,
         detail: String,
     },
+}
+
+/// A zip member's identity for [`CleanMembers`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemberKey {
+    hash: u64,
+    size: u64,
+    crc: u32,
+}
+
+/// Zip members a scan found clean, so that a copy of the same member in another archive
+/// (a wheel bundled twice, one jar in every module, two releases of a package sharing most
+/// files) is neither inflated nor scanned again. A member is known by its size, its
+/// checksum and a hash of its name inside the archive (the name decides how it is
+/// scanned) and of its compressed bytes (the same compressed bytes inflate to the same
+/// content). The hash is keyed at random for every scan, so no archive can be built to
+/// collide with a member of another one and hide a secret behind it.
+#[derive(Debug, Default)]
+pub struct CleanMembers {
+    hasher: ahash::RandomState,
+    keys: Mutex<HashSet<MemberKey>>,
+}
+
+impl CleanMembers {
+    pub fn key(&self, name: &str, size: u64, crc: u32, compressed: &[u8]) -> MemberKey {
+        let mut h = self.hasher.build_hasher();
+        h.write_usize(name.len());
+        h.write(name.as_bytes());
+        h.write(compressed);
+        MemberKey {
+            hash: h.finish(),
+            size,
+            crc,
+        }
+    }
+
+    pub fn contains(&self, key: MemberKey) -> bool {
+        self.keys.lock().is_ok_and(|k| k.contains(&key))
+    }
+
+    /// Remembers a member whose scan found nothing, warned of nothing and skipped nothing.
+    pub fn insert(&self, key: MemberKey) {
+        if let Ok(mut k) = self.keys.lock() {
+            k.insert(key);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.lock().map_or(0, |k| k.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What [`Walker::zip_one_shot`] made of a member.
+enum OneShot {
+    /// Inflated into the walker's output buffer, this long.
+    Inflated(usize, Option<MemberKey>),
+    /// A large binary member: its first bytes alone.
+    Head(Vec<u8>),
+    /// Known clean (see [`CleanMembers`]).
+    Known,
+    /// Not for the one-shot path: the streaming reader takes it.
+    No,
 }
 
 /// The archive kind of a file, from its name and first bytes.
@@ -126,6 +203,11 @@ pub struct Walker<'f> {
     inflater: libdeflater::Decompressor,
     /// The compressed bytes of the member being inflated, reused.
     compressed: Vec<u8>,
+    /// Where members are inflated, reused: as long as the largest one so far, so that
+    /// no member pays for zeroing its room.
+    out: Vec<u8>,
+    /// Members already found clean in this scan.
+    clean: Option<&'f CleanMembers>,
 }
 
 impl<'f> Walker<'f> {
@@ -136,7 +218,16 @@ impl<'f> Walker<'f> {
             visit,
             inflater: libdeflater::Decompressor::new(),
             compressed: Vec::new(),
+            out: Vec::new(),
+            clean: None,
         }
+    }
+
+    /// Skips zip members found clean before (see [`CleanMembers`]), and keys the others
+    /// so that the visitor can remember them.
+    pub fn with_clean(mut self, clean: &'f CleanMembers) -> Walker<'f> {
+        self.clean = Some(clean);
+        self
     }
 
     /// Reads the archive `r` of `kind`, shown as `path`. Errors reading the archive itself
@@ -236,9 +327,25 @@ impl<'f> Walker<'f> {
                 );
                 continue;
             }
-            if let Some(data) = self.zip_one_shot(&mut z, i, &shown, size, crc) {
-                self.member_read(&shown, data, depth);
-                continue;
+            match self.zip_one_shot(&mut z, i, &shown, &name, size, crc) {
+                OneShot::Inflated(n, key) => {
+                    let out = std::mem::take(&mut self.out);
+                    self.member_read(&shown, &out[..n], depth, key);
+                    self.out = out;
+                    continue;
+                }
+                OneShot::Head(head) => {
+                    self.member_read(&shown, &head, depth, None);
+                    continue;
+                }
+                OneShot::Known => {
+                    // charged as if inflated, so that what the rest of the archive may
+                    // use does not depend on which copy a thread reached first
+                    self.budget = self.budget.saturating_sub(size);
+                    (self.visit)(Event::Known { path: &shown, size });
+                    continue;
+                }
+                OneShot::No => {}
             }
             match z.by_index(i) {
                 Ok(f) => self.member(&shown, f, Some(size), depth)?,
@@ -256,51 +363,83 @@ impl<'f> Walker<'f> {
     /// decompressor that knows where its output ends skips the bookkeeping of a stream and
     /// runs about twice as fast as the streaming reader. Only the happy case is handled
     /// here: a member that is not deflated, is large, is not the size it declares, fails
-    /// its checksum or has a corrupt stream returns None, and the streaming reader reads
-    /// it and reports whatever is wrong with it. A large member whose first
-    /// [`PROBE`] bytes are binary is returned as those bytes alone, as the streaming reader
-    /// would.
+    /// its checksum or has a corrupt stream is left to the streaming reader, which reads
+    /// it and reports whatever is wrong with it. A large member whose first [`PROBE`]
+    /// bytes are binary is returned as those bytes alone, as the streaming reader would.
     fn zip_one_shot<R: Read + Seek>(
         &mut self,
         z: &mut zip::ZipArchive<R>,
         i: usize,
         shown: &str,
+        name: &str,
         size: u64,
         crc: u32,
-    ) -> Option<Vec<u8>> {
+    ) -> OneShot {
         let cap = self.limits.max_member.min(self.budget);
         if size > cap || size > RESERVE_MAX {
-            return None;
+            return OneShot::No;
         }
-        let mut raw = z.by_index_raw(i).ok()?;
+        let Ok(mut raw) = z.by_index_raw(i) else {
+            return OneShot::No;
+        };
         // deflate never grows data by more than a few bytes per 16 KiB block
         if raw.compression() != zip::CompressionMethod::Deflated
             || raw.compressed_size() > size + size / 64 + 1024
         {
-            return None;
+            return OneShot::No;
         }
         self.compressed.clear();
-        raw.read_to_end(&mut self.compressed).ok()?;
+        if raw.read_to_end(&mut self.compressed).is_err() {
+            return OneShot::No;
+        }
         drop(raw);
-        if !self.limits.scan_binary && size > 2 * PROBE {
-            let mut head = vec![0u8; PROBE as usize];
-            let mut d = flate2::Decompress::new(false);
-            d.decompress(&self.compressed, &mut head, flate2::FlushDecompress::None)
-                .ok()?;
-            head.truncate(d.total_out() as usize);
-            if decode::sniff(&head).0 == TextEncoding::Bytes
-                && decode::is_binary(&head)
-                && kind_of(shown, &head[..head.len().min(HEAD_LEN)]).is_none()
-            {
-                return Some(head);
+        let key = self
+            .clean
+            .map(|c| (c, c.key(name, size, crc, &self.compressed)));
+        if let Some((c, k)) = key {
+            if c.contains(k) {
+                return OneShot::Known;
             }
         }
-        let mut out = vec![0u8; size as usize];
-        let n = self
-            .inflater
-            .deflate_decompress(&self.compressed, &mut out)
-            .ok()?;
-        (n as u64 == size && libdeflater::crc32(&out) == crc).then_some(out)
+        if !self.limits.scan_binary && size > 2 * PROBE {
+            // whether a member is binary shows in its first bytes: inflate those alone,
+            // and go on to the first read's length only for a binary member
+            let mut head = vec![0u8; PROBE as usize];
+            let mut d = flate2::Decompress::new(false);
+            let sniff = decode::SNIFF_LEN.min(head.len());
+            let flush = flate2::FlushDecompress::None;
+            if d.decompress(&self.compressed, &mut head[..sniff], flush)
+                .is_err()
+            {
+                return OneShot::No;
+            }
+            let got = d.total_out() as usize;
+            if decode::sniff(&head[..got]).0 == TextEncoding::Bytes
+                && decode::is_binary(&head[..got])
+                && kind_of(shown, &head[..got.min(HEAD_LEN)]).is_none()
+            {
+                let used = d.total_in() as usize;
+                if got == sniff
+                    && d.decompress(&self.compressed[used..], &mut head[got..], flush)
+                        .is_err()
+                {
+                    return OneShot::No;
+                }
+                head.truncate(d.total_out() as usize);
+                return OneShot::Head(head);
+            }
+        }
+        let size = size as usize;
+        if self.out.len() < size {
+            self.out.resize(size, 0);
+        }
+        let out = &mut self.out[..size];
+        match self.inflater.deflate_decompress(&self.compressed, out) {
+            Ok(n) if n == size && libdeflater::crc32(out) == crc => {
+                OneShot::Inflated(size, key.map(|(_, k)| k))
+            }
+            _ => OneShot::No,
+        }
     }
 
     fn tar<R: Read>(&mut self, path: &str, r: R, depth: u32) -> io::Result<()> {
@@ -368,12 +507,12 @@ impl<'f> Walker<'f> {
             );
             return Ok(());
         }
-        self.member_read(shown, data, depth);
+        self.member_read(shown, &data, depth, None);
         Ok(())
     }
 
     /// A member's content, read: opens it as an archive or hands it to the visitor.
-    fn member_read(&mut self, shown: &str, data: Vec<u8>, depth: u32) {
+    fn member_read(&mut self, shown: &str, data: &[u8], depth: u32, key: Option<MemberKey>) {
         let cap = self.limits.max_member.min(self.budget);
         self.budget = self.budget.saturating_sub(data.len() as u64);
         if data.len() as u64 > cap {
@@ -397,7 +536,7 @@ impl<'f> Walker<'f> {
                 );
                 return;
             }
-            if let Err(e) = self.walk_at(shown, kind, Cursor::new(&data[..]), depth + 1) {
+            if let Err(e) = self.walk_at(shown, kind, Cursor::new(data), depth + 1) {
                 self.skip(
                     shown,
                     SkipReason::Unreadable,
@@ -408,7 +547,8 @@ impl<'f> Walker<'f> {
         }
         (self.visit)(Event::Member {
             path: shown,
-            data: &data,
+            data,
+            key,
         });
     }
 }

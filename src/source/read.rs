@@ -180,6 +180,53 @@ impl ChunkReader {
         Ok(summary)
     }
 
+    /// [`ChunkReader::read`] over bytes already in memory (an archive member, a git
+    /// blob): a text input that fits in one chunk is handed over where it lies instead of
+    /// being copied into the reader's buffer. The chunks, and the summary, are those
+    /// `read` gives for the same bytes.
+    pub fn read_bytes(
+        &mut self,
+        data: &[u8],
+        max_bytes: u64,
+        scan_binary: bool,
+        mut f: impl FnMut(Chunk<'_>),
+    ) -> ReadSummary {
+        let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        let probe = &data[..data.len().min(PROBE.min(self.chunk).min(limit))];
+        // (a stream that fills a chunk exactly cannot know it ended, and reads on)
+        if data.len() >= self.chunk
+            || data.len() > limit
+            || decode::sniff(probe).0 != TextEncoding::Bytes
+        {
+            // several chunks, a truncated input or UTF-16: the reader's own path
+            return self
+                .read(data, max_bytes, scan_binary, f)
+                .unwrap_or_default(); // reading a slice cannot fail
+        }
+        let binary = decode::is_binary(probe);
+        let data = if binary && !scan_binary {
+            // only the probe would have been read: the scan stops at its first NUL
+            &probe[..memchr::memchr(0, probe).unwrap_or(probe.len())]
+        } else {
+            data
+        };
+        f(Chunk {
+            data,
+            base_line: 1,
+            report: 0..data.len(),
+            encoding: None,
+        });
+        ReadSummary {
+            bytes: if binary && !scan_binary {
+                probe.len()
+            } else {
+                data.len()
+            } as u64,
+            binary,
+            truncated: false,
+        }
+    }
+
     /// Releases memory after an unusually large input.
     fn shrink(&mut self) {
         if self.buf.capacity() > 2 * self.chunk {
@@ -291,6 +338,54 @@ mod tests {
         r.read(&mut src, u64::MAX, false, |c| n += c.report.len())
             .unwrap();
         assert_eq!((n, src.1), (text.len(), text.len()));
+    }
+
+    /// (summary, [(base_line, data, report)]) of one way of reading.
+    type Seen = (ReadSummary, Vec<(usize, Vec<u8>, Range<usize>)>);
+
+    #[test]
+    fn bytes_in_memory_read_as_a_stream_would() {
+        let mut inputs: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"x".to_vec(),
+            b"key = LTAI5tAbCdEfGhIjKlMnOpQr\r\nno newline".to_vec(),
+            b"text then\0binary\0".to_vec(),
+            b"\xff\xfek\0e\0y\0".to_vec(), // UTF-16LE with a BOM
+            vec![b'a'; 200],               // several chunks of 64
+            vec![b'a'; 64],                // exactly one chunk
+        ];
+        // binary past the first read, and binary within it
+        let mut late_nul = vec![b'a'; PROBE + 4000];
+        late_nul[PROBE + 100] = 0;
+        let mut early_nul = late_nul.clone();
+        early_nul[3000] = 0;
+        inputs.extend([late_nul, early_nul]);
+        let sizes = [(64, 16), (CHUNK, OVERLAP)];
+        for data in &inputs {
+            for ((chunk, overlap), (max, bin)) in sizes
+                .into_iter()
+                .flat_map(|s| [(u64::MAX, false), (u64::MAX, true), (50, false)].map(|m| (s, m)))
+            {
+                let mut r = ChunkReader::new(chunk, overlap);
+                let mut streamed: Seen = Default::default();
+                streamed.0 = r
+                    .read(&data[..], max, bin, |c| {
+                        streamed.1.push((c.base_line, c.data.to_vec(), c.report))
+                    })
+                    .unwrap();
+                let mut direct: Seen = Default::default();
+                direct.0 = r.read_bytes(data, max, bin, |c| {
+                    direct.1.push((c.base_line, c.data.to_vec(), c.report))
+                });
+                let shown = String::from_utf8_lossy(&data[..data.len().min(40)]);
+                assert_eq!(
+                    streamed,
+                    direct,
+                    "{shown:?} ({} bytes), chunk {chunk}, max {max}, scan_binary {bin}",
+                    data.len()
+                );
+            }
+        }
     }
 
     #[test]
