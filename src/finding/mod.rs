@@ -149,8 +149,12 @@ impl Finding {
 /// length of a public prefix (`LTAI`): it may always be shown, and at most a quarter of the
 /// rest is. Very long values (tokens) are shortened.
 pub fn redact(value: &str, spec: RedactSpec, fixed: usize) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    let n = chars.len();
+    // (counted in characters; most values are ASCII, where characters are bytes)
+    let n = if value.is_ascii() {
+        value.len()
+    } else {
+        value.chars().count()
+    };
     let fixed = fixed.min(n);
     let budget = fixed + (n - fixed) / 4;
     let (mut p, mut s) = (spec.prefix.min(n), spec.suffix.min(n));
@@ -161,14 +165,25 @@ pub fn redact(value: &str, spec: RedactSpec, fixed: usize) -> String {
             p -= 1;
         }
     }
-    let head: String = chars[..p].iter().collect();
-    let tail: String = chars[n - s..].iter().collect();
-    let hidden = n - p - s;
-    if hidden > 40 {
-        format!("{head}********…[{n} chars]…{tail}")
+    // byte offsets of the kept head's end and the kept tail's start
+    let byte_at = |c: usize| value.char_indices().nth(c).map_or(value.len(), |(b, _)| b);
+    let (head_end, tail_start) = if value.len() == n {
+        (p, n - s)
     } else {
-        format!("{head}{}{tail}", "*".repeat(hidden))
+        (byte_at(p), byte_at(n - s))
+    };
+    let hidden = n - p - s;
+    let mut out = String::with_capacity(head_end + (value.len() - tail_start) + hidden.min(64));
+    out.push_str(&value[..head_end]);
+    if hidden > 40 {
+        out.push_str("********…[");
+        out.push_str(&n.to_string());
+        out.push_str(" chars]…");
+    } else {
+        out.extend(std::iter::repeat_n('*', hidden));
     }
+    out.push_str(&value[tail_start..]);
+    out
 }
 
 /// The stable fingerprint of a value at a path.
@@ -183,7 +198,13 @@ pub fn fingerprint(rule_id: &str, path: &str, value: &[u8], occurrence: usize) -
     h.update(b"\0");
     h.update(occurrence.to_le_bytes());
     let d = h.finalize();
-    d[..16].iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for &b in &d[..16] {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
 }
 
 /// Number of characters in `bytes` (UTF-8; an invalid byte counts as one character).
@@ -389,7 +410,13 @@ const MASK_MAX: usize = 32;
 /// Replaces every copy of `value` in `text` by `redacted`, and masks a piece of `value`
 /// cut by the start or the end of `text` (after or before an ellipsis).
 fn mask_copies(text: &mut String, value: &str, redacted: impl FnOnce() -> String) {
-    if text.contains(value) {
+    // an excerpt is short: the places of value's first byte are few, and cheaper to try
+    // than building a substring searcher for every nearby value
+    let (t, v) = (text.as_bytes(), value.as_bytes());
+    let copy = v
+        .first()
+        .is_some_and(|&b| memchr::memchr_iter(b, t).any(|i| t[i..].starts_with(v)));
+    if copy {
         *text = text.replace(value, &redacted());
     }
     // a copy cut at the end: `…` not included, the longest prefix of value ending text
@@ -416,30 +443,92 @@ fn mask_copies(text: &mut String, value: &str, redacted: impl FnOnce() -> String
 /// a suffix of `value`.
 fn longest_overlap(text: &str, value: &str, at_end: bool) -> Option<usize> {
     let max = value.len().saturating_sub(1).min(text.len());
+    let min = MASK_MIN / 2;
+    if max < min {
+        return None;
+    }
     let (t, v) = (text.as_bytes(), value.as_bytes());
-    // only lengths whose piece ends (starts) with text's last (first) byte can match
-    let edge = if at_end { t.last() } else { t.first() };
-    let &edge = edge?;
-    (MASK_MIN / 2..=max).rev().find(|&k| {
-        let b = if at_end { v[k - 1] } else { v[v.len() - k] };
-        if b != edge {
-            return false;
-        }
-        if at_end {
-            value.is_char_boundary(k)
-                && text.is_char_boundary(text.len() - k)
-                && text.ends_with(&value[..k])
-        } else {
-            value.is_char_boundary(value.len() - k)
-                && text.is_char_boundary(k)
-                && text.starts_with(&value[value.len() - k..])
-        }
-    })
+    // only lengths whose piece ends (starts) with text's last (first) byte can match:
+    // the places of that byte in value give them, longest first
+    if at_end {
+        let &edge = t.last()?;
+        memchr::memrchr_iter(edge, &v[min - 1..max])
+            .map(|j| j + min)
+            .find(|&k| {
+                value.is_char_boundary(k)
+                    && text.is_char_boundary(text.len() - k)
+                    && t.ends_with(&v[..k])
+            })
+    } else {
+        let &edge = t.first()?;
+        let from = v.len() - max;
+        memchr::memchr_iter(edge, &v[from..=v.len() - min])
+            .map(|j| v.len() - (from + j))
+            .find(|&k| {
+                value.is_char_boundary(v.len() - k)
+                    && text.is_char_boundary(k)
+                    && t.starts_with(&v[v.len() - k..])
+            })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`longest_overlap`] as first written: every length, longest first.
+    fn longest_overlap_by_length(text: &str, value: &str, at_end: bool) -> Option<usize> {
+        let max = value.len().saturating_sub(1).min(text.len());
+        (MASK_MIN / 2..=max).rev().find(|&k| {
+            if at_end {
+                value.is_char_boundary(k)
+                    && text.is_char_boundary(text.len() - k)
+                    && text.ends_with(&value[..k])
+            } else {
+                value.is_char_boundary(value.len() - k)
+                    && text.is_char_boundary(k)
+                    && text.starts_with(&value[value.len() - k..])
+            }
+        })
+    }
+
+    #[test]
+    fn overlaps_found_by_the_edge_byte_are_the_longest() {
+        // few distinct characters (one of them two bytes long) make overlaps common
+        let alphabet = ['a', 'b', 'é', 'c'];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut found = 0;
+        for _ in 0..20_000 {
+            let value: String = (0..next(14)).map(|_| alphabet[next(4)]).collect();
+            let mut text: String = (0..next(10)).map(|_| alphabet[next(4)]).collect();
+            // often a real piece of the value at one end
+            if !value.is_empty() && next(2) == 0 {
+                let cut = next(value.len());
+                if let Some(piece) = value.get(..cut) {
+                    text.push_str(piece);
+                }
+                if let Some(piece) = value.get(cut..) {
+                    text.insert_str(0, piece);
+                }
+            }
+            for at_end in [true, false] {
+                let want = longest_overlap_by_length(&text, &value, at_end);
+                found += want.is_some() as usize;
+                assert_eq!(
+                    longest_overlap(&text, &value, at_end),
+                    want,
+                    "{text:?} {value:?} at_end {at_end}"
+                );
+            }
+        }
+        assert!(found > 1000, "{found}");
+    }
 
     #[test]
     fn redaction_keeps_ends() {
@@ -465,6 +554,59 @@ mod tests {
         assert_eq!(redact("ab", spec, 0), "**");
         let long = "CAIS".to_string() + &"x".repeat(500);
         assert!(redact(&long, spec, 4).starts_with("CAIS********…[504 chars]…"));
+    }
+
+    /// [`redact`] as first written, a character at a time.
+    fn redact_by_chars(value: &str, spec: RedactSpec, fixed: usize) -> String {
+        let chars: Vec<char> = value.chars().collect();
+        let n = chars.len();
+        let fixed = fixed.min(n);
+        let budget = fixed + (n - fixed) / 4;
+        let (mut p, mut s) = (spec.prefix.min(n), spec.suffix.min(n));
+        while p + s > budget && (p > 0 || s > 0) {
+            if (s >= p || p <= fixed) && s > 0 {
+                s -= 1;
+            } else {
+                p -= 1;
+            }
+        }
+        let head: String = chars[..p].iter().collect();
+        let tail: String = chars[n - s..].iter().collect();
+        let hidden = n - p - s;
+        if hidden > 40 {
+            format!("{head}********…[{n} chars]…{tail}")
+        } else {
+            format!("{head}{}{tail}", "*".repeat(hidden))
+        }
+    }
+
+    #[test]
+    fn redaction_of_any_text_counts_characters() {
+        let alphabet = ['a', 'Z', '7', 'é', '密', '🔑'];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..5_000 {
+            let len = next(70);
+            let ascii = next(2) == 0;
+            let value: String = (0..len)
+                .map(|_| alphabet[next(if ascii { 3 } else { alphabet.len() })])
+                .collect();
+            let spec = RedactSpec {
+                prefix: next(6),
+                suffix: next(6),
+            };
+            let fixed = next(6);
+            assert_eq!(
+                redact(&value, spec, fixed),
+                redact_by_chars(&value, spec, fixed),
+                "{value:?} {spec:?} {fixed}"
+            );
+        }
     }
 
     #[test]
