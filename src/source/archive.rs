@@ -87,13 +87,30 @@ pub struct MemberKey {
 /// scanned) and of its compressed bytes (the same compressed bytes inflate to the same
 /// content). The hash is keyed at random for every scan, so no archive can be built to
 /// collide with a member of another one and hide a secret behind it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CleanMembers {
     hasher: ahash::RandomState,
     keys: Mutex<HashSet<MemberKey>>,
+    /// Most members remembered: memory stays bounded (about 40 bytes a member) however
+    /// many archives a tree holds; past it, members are simply read again.
+    limit: usize,
+}
+
+impl Default for CleanMembers {
+    fn default() -> Self {
+        CleanMembers::with_limit(1 << 19)
+    }
 }
 
 impl CleanMembers {
+    pub fn with_limit(limit: usize) -> CleanMembers {
+        CleanMembers {
+            hasher: ahash::RandomState::new(),
+            keys: Mutex::new(HashSet::new()),
+            limit,
+        }
+    }
+
     pub fn key(&self, name: &str, size: u64, crc: u32, compressed: &[u8]) -> MemberKey {
         let mut h = self.hasher.build_hasher();
         h.write_usize(name.len());
@@ -113,7 +130,9 @@ impl CleanMembers {
     /// Remembers a member whose scan found nothing, warned of nothing and skipped nothing.
     pub fn insert(&self, key: MemberKey) {
         if let Ok(mut k) = self.keys.lock() {
-            k.insert(key);
+            if k.len() < self.limit {
+                k.insert(key);
+            }
         }
     }
 
@@ -585,6 +604,29 @@ impl<R: Read> Read for Budget<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_members_are_remembered_up_to_the_limit() {
+        let c = CleanMembers::with_limit(3);
+        let keys: Vec<MemberKey> = (0..5u32)
+            .map(|i| c.key("a.py", 10, i, b"same bytes"))
+            .collect();
+        // the checksum, the name and the bytes each tell members apart
+        assert_ne!(c.key("b.py", 10, 0, b"same bytes"), keys[0]);
+        assert_ne!(c.key("a.py", 10, 0, b"other bytes"), keys[0]);
+        assert_eq!(c.key("a.py", 10, 0, b"same bytes"), keys[0]);
+        for &k in &keys {
+            c.insert(k);
+        }
+        assert_eq!(c.len(), 3);
+        assert!(keys[..3].iter().all(|&k| c.contains(k)));
+        assert!(!keys[3..].iter().any(|&k| c.contains(k)));
+        // another scan's keys are another hash
+        assert_ne!(
+            CleanMembers::default().key("a.py", 10, 0, b"same bytes"),
+            keys[0]
+        );
+    }
 
     #[test]
     fn kinds() {
