@@ -155,16 +155,7 @@ pub fn redact(value: &str, spec: RedactSpec, fixed: usize) -> String {
     } else {
         value.chars().count()
     };
-    let fixed = fixed.min(n);
-    let budget = fixed + (n - fixed) / 4;
-    let (mut p, mut s) = (spec.prefix.min(n), spec.suffix.min(n));
-    while p + s > budget && (p > 0 || s > 0) {
-        if (s >= p || p <= fixed) && s > 0 {
-            s -= 1;
-        } else {
-            p -= 1;
-        }
-    }
+    let (p, s) = shown_ends(n, spec, fixed);
     // byte offsets of the kept head's end and the kept tail's start
     let byte_at = |c: usize| value.char_indices().nth(c).map_or(value.len(), |(b, _)| b);
     let (head_end, tail_start) = if value.len() == n {
@@ -184,6 +175,22 @@ pub fn redact(value: &str, spec: RedactSpec, fixed: usize) -> String {
     }
     out.push_str(&value[tail_start..]);
     out
+}
+
+/// How many characters of a value of `n` characters [`redact`] shows at its start and
+/// at its end: at most a quarter of what follows the `fixed` prefix, besides that prefix.
+fn shown_ends(n: usize, spec: RedactSpec, fixed: usize) -> (usize, usize) {
+    let fixed = fixed.min(n);
+    let budget = fixed + (n - fixed) / 4;
+    let (mut p, mut s) = (spec.prefix.min(n), spec.suffix.min(n));
+    while p + s > budget && (p > 0 || s > 0) {
+        if (s >= p || p <= fixed) && s > 0 {
+            s -= 1;
+        } else {
+            p -= 1;
+        }
+    }
+    (p, s)
 }
 
 /// The stable fingerprint of a value at a path.
@@ -560,16 +567,7 @@ mod tests {
     fn redact_by_chars(value: &str, spec: RedactSpec, fixed: usize) -> String {
         let chars: Vec<char> = value.chars().collect();
         let n = chars.len();
-        let fixed = fixed.min(n);
-        let budget = fixed + (n - fixed) / 4;
-        let (mut p, mut s) = (spec.prefix.min(n), spec.suffix.min(n));
-        while p + s > budget && (p > 0 || s > 0) {
-            if (s >= p || p <= fixed) && s > 0 {
-                s -= 1;
-            } else {
-                p -= 1;
-            }
-        }
+        let (p, s) = shown_ends(n, spec, fixed);
         let head: String = chars[..p].iter().collect();
         let tail: String = chars[n - s..].iter().collect();
         let hidden = n - p - s;
