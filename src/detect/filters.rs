@@ -184,7 +184,7 @@ pub fn check_surroundings(
             .take(3)
             .take_while(|&&b| b == b'=')
             .count();
-        if (1..=2).contains(&pad) && (end - start + pad) % 4 == 0 {
+        if (1..=2).contains(&pad) && (end - start + pad).is_multiple_of(4) {
             return Err(Reject::Base64Blob);
         }
     }
@@ -723,7 +723,7 @@ mod tests {
         for _ in 0..5000 {
             let mut v = Vec::new();
             for _ in 0..next() % 6 {
-                if next() % 3 == 0 {
+                if next().is_multiple_of(3) {
                     v.extend_from_slice(pieces[next() % pieces.len()].as_bytes());
                 } else {
                     v.extend((0..next() % 8).map(|_| alnum[next() % alnum.len()]));

@@ -532,7 +532,7 @@ mod tests {
             let n = next() % 3000;
             let buf: Vec<u8> = (0..n)
                 .map(|_| {
-                    if next() % 23 == 0 {
+                    if next().is_multiple_of(23) {
                         b' '
                     } else {
                         b"aB3+"[next() % 4]
@@ -579,7 +579,7 @@ mod tests {
             let n = 1 + next() % 4000;
             let buf: Vec<u8> = (0..n)
                 .map(|_| {
-                    if next() % 31 == 0 {
+                    if next().is_multiple_of(31) {
                         b'-'
                     } else {
                         b"x9Q/"[next() % 4]
