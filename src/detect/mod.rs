@@ -89,6 +89,9 @@ pub struct Detector {
     /// buffer is dense: its line breaks and runs are listed once (tests raise it to check
     /// the listed answers against the searched ones).
     dense_min_keywords: usize,
+    /// Bytes the keyword pass reads at a time ([`PASS_BLOCK`]; tests shrink it to check
+    /// that blocks change nothing).
+    pass_block: usize,
 }
 
 /// Finds two-byte patterns: one SIMD pass per case-folded pair (`sk` covers `sk`, `Sk`,
@@ -124,6 +127,11 @@ impl PairSearch {
 fn folded_pairs(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: AVX-512BW (and so AVX-512F) was detected
+            unsafe { folded_pairs_avx512(buf, a, b, f) };
+            return;
+        }
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 was detected
             unsafe { folded_pairs_avx2(buf, a, b, f) };
@@ -133,7 +141,50 @@ fn folded_pairs(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
     folded_pairs_sse2(buf, a, b, f)
 }
 
-/// [`folded_pairs`], 32 bytes a step.
+/// [`folded_pairs`], 128 bytes a step: two 64-byte comparisons and one test of both masks,
+/// so the loop costs a few instructions per 64 bytes.
+///
+/// # Safety
+/// AVX-512BW must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+unsafe fn folded_pairs_avx512(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
+    use std::arch::x86_64::*;
+    let n = buf.len();
+    let p = buf.as_ptr();
+    let mut i = 0;
+    let va = _mm512_set1_epi8(a as i8);
+    let vb = _mm512_set1_epi8(b as i8);
+    let fold = _mm512_set1_epi8(0x20);
+    // SAFETY (both closures): a load reads 64 bytes at `j` or `j + 1`, `j + 65 <= n`
+    let hits = |j: usize| unsafe {
+        let x = _mm512_loadu_si512(p.add(j) as *const __m512i);
+        let y = _mm512_loadu_si512(p.add(j + 1) as *const __m512i);
+        _mm512_cmpeq_epi8_mask(_mm512_or_si512(x, fold), va)
+            & _mm512_cmpeq_epi8_mask(_mm512_or_si512(y, fold), vb)
+    };
+    let mut report = |j: usize, mut bits: u64| {
+        while bits != 0 {
+            f(j + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
+    };
+    while i + 129 <= n {
+        let (m0, m1) = (hits(i), hits(i + 64));
+        if m0 | m1 != 0 {
+            report(i, m0);
+            report(i + 64, m1);
+        }
+        i += 128;
+    }
+    while i + 65 <= n {
+        report(i, hits(i));
+        i += 64;
+    }
+    folded_pairs_sse2(&buf[i..], a, b, &mut |j| f(i + j));
+}
+
+/// [`folded_pairs`], 64 bytes a step (two 32-byte comparisons, one test).
 ///
 /// # Safety
 /// AVX2 must be available.
@@ -142,27 +193,37 @@ fn folded_pairs(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
 unsafe fn folded_pairs_avx2(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
     use std::arch::x86_64::*;
     let n = buf.len();
+    let p = buf.as_ptr();
     let mut i = 0;
     let va = _mm256_set1_epi8(a as i8);
     let vb = _mm256_set1_epi8(b as i8);
     let fold = _mm256_set1_epi8(0x20);
-    while i + 33 <= n {
-        // SAFETY: both loads read 32 bytes at `i` or `i + 1`, with `i + 33 <= n`
-        let (x, y) = unsafe {
-            (
-                _mm256_loadu_si256(buf.as_ptr().add(i) as *const __m256i),
-                _mm256_loadu_si256(buf.as_ptr().add(i + 1) as *const __m256i),
-            )
-        };
-        let m = _mm256_and_si256(
+    // SAFETY: both loads read 32 bytes at `j` or `j + 1`, with `j + 33 <= n`
+    let hits = |j: usize| unsafe {
+        let x = _mm256_loadu_si256(p.add(j) as *const __m256i);
+        let y = _mm256_loadu_si256(p.add(j + 1) as *const __m256i);
+        _mm256_and_si256(
             _mm256_cmpeq_epi8(_mm256_or_si256(x, fold), va),
             _mm256_cmpeq_epi8(_mm256_or_si256(y, fold), vb),
-        );
+        )
+    };
+    let mut report = |j: usize, m: __m256i| {
         let mut bits = _mm256_movemask_epi8(m) as u32;
         while bits != 0 {
-            f(i + bits.trailing_zeros() as usize);
+            f(j + bits.trailing_zeros() as usize);
             bits &= bits - 1;
         }
+    };
+    while i + 65 <= n {
+        let (m0, m1) = (hits(i), hits(i + 32));
+        if _mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1)) == 0 {
+            report(i, m0);
+            report(i + 32, m1);
+        }
+        i += 64;
+    }
+    while i + 33 <= n {
+        report(i, hits(i));
         i += 32;
     }
     folded_pairs_sse2(&buf[i..], a, b, &mut |j| f(i + j));
@@ -351,6 +412,7 @@ impl Detector {
             keywords,
             by_pattern,
             dense_min_keywords: DENSE_MIN_KEYWORDS,
+            pass_block: PASS_BLOCK,
             first_trigger: n_long,
         }
     }
@@ -395,54 +457,71 @@ impl Detector {
             }
         };
         scratch.triggers.clear();
-        if let Some(ac) = &self.automaton {
-            let mut at = 0;
-            // consecutive matches close together, and whether to use the DFA
-            let (mut close, mut dense, mut last) = (0usize, false, 0usize);
-            while at < buf.len() {
-                let mut found = None;
-                if let (true, Some(dfa)) = (dense, &self.dense_automaton) {
-                    // A block at a time: a match that starts far enough from the block's
-                    // end is the one a search of the whole rest would find. Otherwise (or
-                    // with none in the block) the prefilter takes over again.
-                    let hi = buf.len().min(at + DENSE_BLOCK);
-                    match dense_find(dfa, buf, at, hi) {
-                        Some(m) if hi == buf.len() || m.1 + self.longest_pattern <= hi => {
-                            found = Some(m)
+        // One block at a time, the automaton's search then the pair search: the second
+        // pass reads the block from the nearest cache, not from memory (a large file is
+        // several megabytes). A block's automaton matches are those that start in it; a
+        // search up to `longest_pattern` bytes past its end sees them whole.
+        let mut at = 0;
+        // consecutive matches close together, and whether to use the DFA
+        let (mut close, mut dense, mut last) = (0usize, false, 0usize);
+        let mut bs = 0;
+        while bs < buf.len() {
+            let be = buf.len().min(bs + self.pass_block);
+            if let Some(ac) = &self.automaton {
+                let lim = buf.len().min(be + self.longest_pattern - 1);
+                while at < lim {
+                    let mut found = None;
+                    if let (true, Some(dfa)) = (dense, &self.dense_automaton) {
+                        // A stretch at a time: a match that starts far enough from the
+                        // stretch's end is the one a search of the whole rest would find.
+                        // Otherwise (or with none in it) the prefilter takes over again.
+                        let hi = lim.min(at + DENSE_BLOCK);
+                        match dense_find(dfa, buf, at, hi) {
+                            Some(m) if hi == lim || m.1 + self.longest_pattern <= hi => {
+                                found = Some(m)
+                            }
+                            _ => dense = false,
                         }
-                        _ => dense = false,
+                    }
+                    let (pi, ms, me) = match found {
+                        Some(m) => m,
+                        None => match ac.find(Input::new(buf).range(at..lim)) {
+                            Some(m) => (m.pattern().as_usize(), m.start(), m.end()),
+                            None => break,
+                        },
+                    };
+                    if ms >= be {
+                        break; // the next block's
+                    }
+                    if ms - last <= DENSE_GAP {
+                        close += 1;
+                        dense |= close >= DENSE_RUN;
+                    } else {
+                        close = 0;
+                        dense = false;
+                    }
+                    last = ms;
+                    if pi < self.first_trigger {
+                        anchor(pi, ms, me);
+                        at = me;
+                    } else {
+                        scratch.triggers.push(TriggerHit {
+                            start: ms,
+                            end: me,
+                            trigger: pi - self.first_trigger,
+                        });
+                        // look again from the next byte: a keyword may overlap the trigger
+                        at = ms + 1;
                     }
                 }
-                let (pi, ms, me) = match found {
-                    Some(m) => m,
-                    None => match ac.find(Input::new(buf).range(at..)) {
-                        Some(m) => (m.pattern().as_usize(), m.start(), m.end()),
-                        None => break,
-                    },
-                };
-                if ms - last <= DENSE_GAP {
-                    close += 1;
-                    dense |= close >= DENSE_RUN;
-                } else {
-                    close = 0;
-                    dense = false;
-                }
-                last = ms;
-                if pi < self.first_trigger {
-                    anchor(pi, ms, me);
-                    at = me;
-                } else {
-                    scratch.triggers.push(TriggerHit {
-                        start: ms,
-                        end: me,
-                        trigger: pi - self.first_trigger,
-                    });
-                    // look again from the next byte: a keyword may overlap the trigger
-                    at = ms + 1;
-                }
+                at = at.max(be);
             }
+            // pairs that start in the block (the last one's second byte is the next's)
+            let pair_end = buf.len().min(be + 1);
+            self.pairs
+                .find(&buf[bs..pair_end], |s, pi| anchor(pi, bs + s, bs + s + 2));
+            bs = be;
         }
-        self.pairs.find(buf, |s, pi| anchor(pi, s, s + 2));
         if !any {
             return out;
         }
@@ -1039,6 +1118,9 @@ pub fn line_end(buf: &[u8], pos: usize) -> usize {
 const DENSE_GAP: usize = 48;
 const DENSE_RUN: usize = 16;
 const DENSE_BLOCK: usize = 4096;
+/// Bytes the keyword pass reads at a time (see [`Detector::detect_with`]): small enough to
+/// stay in the first-level cache for the second search over them.
+const PASS_BLOCK: usize = 32 << 10;
 const DENSE_MIN_KEYWORDS: usize = 64;
 const DENSE_BYTES_PER_KEYWORD: usize = 512;
 
@@ -1299,7 +1381,7 @@ mod tests {
     #[test]
     fn pair_search_finds_every_case_variant_at_every_offset() {
         let mut lcg = 7u64;
-        for len in 0..200usize {
+        for len in 0..600usize {
             let buf: Vec<u8> = (0..len)
                 .map(|_| {
                     lcg = lcg
@@ -1311,14 +1393,23 @@ mod tests {
             let want: Vec<usize> = (0..len.saturating_sub(1))
                 .filter(|&i| buf[i] | 0x20 == b's' && buf[i + 1] | 0x20 == b'k')
                 .collect();
-            for simd in [true, false] {
+            for simd in 0..4 {
                 let mut got = Vec::new();
-                if simd {
-                    folded_pairs(&buf, b's', b'k', &mut |i| got.push(i));
-                } else {
-                    folded_pairs_sse2(&buf, b's', b'k', &mut |i| got.push(i));
+                match simd {
+                    0 => folded_pairs(&buf, b's', b'k', &mut |i| got.push(i)),
+                    1 => folded_pairs_sse2(&buf, b's', b'k', &mut |i| got.push(i)),
+                    // SAFETY: each only where the CPU has it
+                    #[cfg(target_arch = "x86_64")]
+                    2 if std::is_x86_feature_detected!("avx2") => unsafe {
+                        folded_pairs_avx2(&buf, b's', b'k', &mut |i| got.push(i))
+                    },
+                    #[cfg(target_arch = "x86_64")]
+                    3 if std::is_x86_feature_detected!("avx512bw") => unsafe {
+                        folded_pairs_avx512(&buf, b's', b'k', &mut |i| got.push(i))
+                    },
+                    _ => continue,
                 }
-                assert_eq!(got, want, "len {len}");
+                assert_eq!(got, want, "len {len}, implementation {simd}");
             }
         }
     }
@@ -1355,7 +1446,7 @@ mod tests {
             let mut buf = Vec::new();
             let size = 2_000 + next() % 40_000;
             while buf.len() < size {
-                if next() % 3 == 0 {
+                if next().is_multiple_of(3) {
                     buf.extend_from_slice(pieces[next() % pieces.len()]);
                 } else {
                     // runs around the rules' lengths: 12..=20 after `LTAI`, 30, 30..=48
@@ -1408,6 +1499,69 @@ mod tests {
         }
         // runs of every length around the ID's bounds, back to back with separators
         assert_eq!(found(&format!("{id} {id},{id}x {id}")), [id, id, id]);
+    }
+
+    #[test]
+    fn the_keyword_pass_finds_the_same_in_blocks_of_any_size() {
+        // keywords, pairs and triggers across every kind of block boundary, dense
+        // stretches included: blocks of a few bytes find what one block of all finds
+        let triggers = encoded::Decoders::new().trigger_patterns().to_vec();
+        let whole = {
+            let mut d = Detector::with_triggers(RuleSet::builtin().unwrap(), &triggers);
+            d.pass_block = usize::MAX / 2;
+            d
+        };
+        let mut next = test_rng(0xB10C_5EED);
+        let pieces: [&[u8]; 11] = [
+            b"LTAI",
+            b"secret=",
+            b"Secret: ",
+            b"\"STS.",
+            b"CAIS",
+            b"_SK:",
+            b"sk ",
+            b"aliyunSk=",
+            b"task",
+            b"\n",
+            b"AccessKeySecret: ",
+        ];
+        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut total = (0, 0, 0, 0);
+        for round in 0..60 {
+            let mut buf = Vec::new();
+            let size = 200 + next() % 6_000;
+            while buf.len() < size {
+                let r = next() % 8;
+                if r < 3 {
+                    buf.extend_from_slice(pieces[next() % pieces.len()]);
+                } else if r == 3 {
+                    // the triggers themselves, the longest pattern among them
+                    buf.extend_from_slice(&triggers[next() % triggers.len()]);
+                } else {
+                    let n = [1, 3, 8, 14, 16, 20, 30, 40][next() % 8];
+                    buf.extend((0..n).map(|_| ALNUM[next() % ALNUM.len()]));
+                }
+            }
+            let mut scratch = Scratch::default();
+            let want = whole.detect_with(&buf, &mut scratch);
+            let want_anchors = scratch.anchors();
+            let want_triggers = scratch.triggers().to_vec();
+            for block in [1, 2, 3, 5, 7, 16, 64, 333] {
+                let mut d = Detector::with_triggers(RuleSet::builtin().unwrap(), &triggers);
+                d.pass_block = block;
+                let got = d.detect_with(&buf, &mut scratch);
+                assert_eq!(got, want, "round {round}, blocks of {block}");
+                assert_eq!(scratch.anchors(), want_anchors, "round {round}, {block}");
+                assert_eq!(scratch.triggers(), want_triggers, "round {round}, {block}");
+            }
+            total.0 += want.len();
+            total.1 += want_anchors.0.len();
+            total.2 += want_anchors.1.len();
+            total.3 += want_triggers.len();
+        }
+        // something of each kind was found
+        assert!(total.0 >= 100 && total.1 >= 500, "{total:?}");
+        assert!(total.2 >= 100 && total.3 >= 100, "{total:?}");
     }
 
     #[test]
@@ -1468,7 +1622,7 @@ mod tests {
             let mut buf = Vec::new();
             while buf.len() < 3 * DENSE_BLOCK {
                 // stretches of keywords every few bytes, and quiet ones
-                let quiet = next() % 3 == 0;
+                let quiet = next().is_multiple_of(3);
                 for _ in 0..next() % 400 {
                     if quiet {
                         buf.extend(std::iter::repeat_n(b'a', next() % 200));
@@ -1495,7 +1649,7 @@ mod tests {
         for round in 0..300 {
             let len = 1 + next() % 3000;
             let buf: Vec<u8> = (0..len)
-                .map(|_| if next() % 60 == 0 { b'\n' } else { b'a' })
+                .map(|_| if next().is_multiple_of(60) { b'\n' } else { b'a' })
                 .collect();
             let mut kept: Vec<usize> = (0..next() % 200).map(|_| next() % len).collect();
             kept.sort_unstable();
