@@ -556,7 +556,9 @@ fn read_and_detect<R: Read>(
 ) -> std::io::Result<ReadSummary> {
     let mut seen = HashMap::new();
     let mut seen_view = HashMap::new();
-    let language = Language::from_path(display);
+    // asked only of files with findings (most have none)
+    let language = std::cell::OnceCell::new();
+    let language = || *language.get_or_init(|| Language::from_path(display));
     let per_chunk = |chunk: Chunk<'_>| {
         let dets = detector.detect_with(chunk.data, scratch);
         let plain_from = findings.len();
@@ -564,7 +566,7 @@ fn read_and_detect<R: Read>(
             let mut b = FindingBuilder {
                 rules: detector.rules(),
                 path: display,
-                language,
+                language: language(),
                 base_line: chunk.base_line,
                 encoding: chunk.encoding,
                 seen: &mut seen,
@@ -585,7 +587,7 @@ fn read_and_detect<R: Read>(
         let mut b = FindingBuilder {
             rules: detector.rules(),
             path: display,
-            language,
+            language: language(),
             base_line: chunk.base_line,
             encoding: None,
             seen: &mut seen_view,

@@ -562,14 +562,20 @@ fn next_run(buf: &[u8], from: usize, to: usize) -> Option<Range<usize>> {
     None
 }
 
-fn b64_engine(url_safe: bool) -> GeneralPurpose {
-    let cfg = GeneralPurposeConfig::new()
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true);
+/// Padding optional, trailing bits allowed: values are cut out of text, not validated.
+const B64_CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+/// The two engines, built once (a decode per base64 run of a keyword's line would
+/// otherwise build its tables again).
+const B64_STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, B64_CONFIG);
+const B64_URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, B64_CONFIG);
+
+fn b64_engine(url_safe: bool) -> &'static GeneralPurpose {
     if url_safe {
-        GeneralPurpose::new(&base64::alphabet::URL_SAFE, cfg)
+        &B64_URL_SAFE
     } else {
-        GeneralPurpose::new(&base64::alphabet::STANDARD, cfg)
+        &B64_STANDARD
     }
 }
 

@@ -113,7 +113,13 @@ mod tests {
         for _ in 0..50 {
             let len = next() % 300;
             let buf: Vec<u8> = (0..len)
-                .map(|_| if next().is_multiple_of(7) { b'\n' } else { b'a' })
+                .map(|_| {
+                    if next().is_multiple_of(7) {
+                        b'\n'
+                    } else {
+                        b'a'
+                    }
+                })
                 .collect();
             let mut breaks = Vec::new();
             list_breaks(&buf, &mut breaks);

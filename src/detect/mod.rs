@@ -1649,7 +1649,13 @@ mod tests {
         for round in 0..300 {
             let len = 1 + next() % 3000;
             let buf: Vec<u8> = (0..len)
-                .map(|_| if next().is_multiple_of(60) { b'\n' } else { b'a' })
+                .map(|_| {
+                    if next().is_multiple_of(60) {
+                        b'\n'
+                    } else {
+                        b'a'
+                    }
+                })
                 .collect();
             let mut kept: Vec<usize> = (0..next() % 200).map(|_| next() % len).collect();
             kept.sort_unstable();

@@ -179,34 +179,19 @@ pub fn kind_of(name: &str, head: &[u8]) -> Option<Kind> {
     }
 }
 
-/// Whether a name has an archive extension (the cheap test before reading any bytes).
+/// Extensions of the archives scanned, lower case.
+const ARCHIVE_EXTS: &[&str] = &[
+    "zip", "jar", "war", "ear", "aar", "whl", "egg", "apk", "docx", "xlsx", "pptx", "odt", "ods",
+    "nupkg", "vsix", "ipa", "xpi", "tgz", "gz", "tar",
+];
+
+/// Whether a name has an archive extension (the cheap test before reading any bytes; asked
+/// of every file, so it allocates nothing).
 pub fn has_archive_ext(name: &str) -> bool {
     let Some((_, ext)) = name.rsplit_once('.') else {
         return false;
     };
-    matches!(
-        ext.to_ascii_lowercase().as_str(),
-        "zip"
-            | "jar"
-            | "war"
-            | "ear"
-            | "aar"
-            | "whl"
-            | "egg"
-            | "apk"
-            | "docx"
-            | "xlsx"
-            | "pptx"
-            | "odt"
-            | "ods"
-            | "nupkg"
-            | "vsix"
-            | "ipa"
-            | "xpi"
-            | "tgz"
-            | "gz"
-            | "tar"
-    )
+    ext.len() <= 5 && ARCHIVE_EXTS.iter().any(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// Bytes a kind needs to recognise a file.
@@ -604,6 +589,31 @@ impl<R: Read> Read for Budget<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn archive_extensions_in_any_case() {
+        for name in [
+            "a.zip",
+            "dir/B.JAR",
+            "x.tar.gz",
+            "pkg-1.0-py3-none-any.Whl",
+            "d.DOCX",
+            "s.nupkg",
+        ] {
+            assert!(has_archive_ext(name), "{name}");
+        }
+        for name in [
+            "zip",
+            "a.zipx",
+            "a.gzip",
+            "notes.txt",
+            "a.",
+            "archive.zip.bak",
+            "a.tgzz",
+        ] {
+            assert!(!has_archive_ext(name), "{name}");
+        }
+    }
 
     #[test]
     fn clean_members_are_remembered_up_to_the_limit() {

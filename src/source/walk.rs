@@ -188,7 +188,11 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 
 /// The path as shown to the user: `./` prefixes dropped, `/` separators, lossy UTF-8.
 pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy();
+    // valid UTF-8 (nearly every path) is checked by the fast validator, not the lossy one
+    let s = match p.to_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => p.to_string_lossy(),
+    };
     let mut s: &str = &s;
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;
