@@ -277,8 +277,11 @@ struct Candidate {
 /// Reusable per-thread memory for [`Detector::detect_with`].
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// Per rule: where its keywords are.
+    /// Per rule: where its keywords are; those the pair search found (`sk`) apart, each
+    /// list in order, merged after the keyword pass.
     anchors: Vec<Vec<usize>>,
+    pair_anchors: Vec<Vec<usize>>,
+    merged: Vec<usize>,
     /// Per rule: the anchors with a possible value within reach.
     kept: Vec<Vec<usize>>,
     /// Candidate spans of the rule being run.
@@ -431,20 +434,29 @@ impl Detector {
         let mut out: Vec<Detection> = Vec::new();
         let n_rules = self.rules.rules.len();
         scratch.anchors.resize_with(n_rules, Vec::new);
-        for a in scratch.anchors.iter_mut() {
+        scratch.pair_anchors.resize_with(n_rules, Vec::new);
+        for a in scratch
+            .anchors
+            .iter_mut()
+            .chain(scratch.pair_anchors.iter_mut())
+        {
             a.clear();
         }
         scratch.short.clear();
         scratch.words.clear();
         scratch.classes.clear();
         let mut any = false;
-        let mut anchor = |pi: usize, s: usize, e: usize| {
+        // `paired`: found by the pair search, whose matches are in order among themselves
+        let mut anchor = |pi: usize, s: usize, e: usize, paired: bool| {
             for &ki in &self.by_pattern[pi] {
                 let kw = &self.keywords[ki];
                 if kw.token && !is_token(buf, s, e) {
                     continue;
                 }
-                let list = &mut scratch.anchors[kw.rule];
+                let list = match paired {
+                    false => &mut scratch.anchors[kw.rule],
+                    true => &mut scratch.pair_anchors[kw.rule],
+                };
                 if list.last() != Some(&s) {
                     list.push(s);
                     any = true;
@@ -502,7 +514,7 @@ impl Detector {
                     }
                     last = ms;
                     if pi < self.first_trigger {
-                        anchor(pi, ms, me);
+                        anchor(pi, ms, me, false);
                         at = me;
                     } else {
                         scratch.triggers.push(TriggerHit {
@@ -518,8 +530,9 @@ impl Detector {
             }
             // pairs that start in the block (the last one's second byte is the next's)
             let pair_end = buf.len().min(be + 1);
-            self.pairs
-                .find(&buf[bs..pair_end], |s, pi| anchor(pi, bs + s, bs + s + 2));
+            self.pairs.find(&buf[bs..pair_end], |s, pi| {
+                anchor(pi, bs + s, bs + s + 2, true)
+            });
             bs = be;
         }
         if !any {
@@ -566,11 +579,23 @@ impl Detector {
             let kept = &mut scratch.kept[ri];
             kept.clear();
             let anchors = &mut scratch.anchors[ri];
-            if !anchors.is_sorted() {
-                // sorted runs, one per way of finding keywords: merged in linear time
-                anchors.sort();
-                anchors.dedup();
+            let paired = &scratch.pair_anchors[ri];
+            if !paired.is_empty() {
+                // two lists in order, one per way of finding keywords: merged
+                let merged = &mut scratch.merged;
+                merged.clear();
+                merged.reserve(anchors.len() + paired.len());
+                let (mut i, mut j) = (0, 0);
+                while i < anchors.len() || j < paired.len() {
+                    let a = anchors.get(i).copied().unwrap_or(usize::MAX);
+                    let b = paired.get(j).copied().unwrap_or(usize::MAX);
+                    i += usize::from(a <= b);
+                    j += usize::from(b <= a);
+                    merged.push(a.min(b));
+                }
+                std::mem::swap(anchors, merged);
             }
+            debug_assert!(anchors.is_sorted());
             match rule.run_min {
                 None => kept.extend_from_slice(anchors),
                 Some(min) => {
@@ -657,6 +682,7 @@ impl Detector {
                 }
             }
         } else {
+            let filter = EchoFilter::new(keys.iter().map(|k| k.0));
             for cs in [rules::Charset::Alnum, rules::Charset::Base64] {
                 let of_cs =
                     |&&(_, rule, _, _): &&(u128, usize, usize, usize)| rules[rule].charset == cs;
@@ -669,11 +695,23 @@ impl Detector {
                     .map(|k| k.3 - k.2)
                     .max()
                     .unwrap_or(min);
+                // runs come in order: a cursor over the values' starts skips, with no
+                // lookup, each run that is a value found already (most that pass the filter)
+                let mut at_seen = 0;
                 let mut check = |rs: usize, re: usize| {
                     if re - rs < min || re - rs > max {
                         return;
                     }
+                    while seen.get(at_seen).is_some_and(|&v| v < rs) {
+                        at_seen += 1;
+                    }
+                    if seen.get(at_seen) == Some(&rs) {
+                        return;
+                    }
                     let k = echo_key(&buf[rs..re]);
+                    if !filter.may_hold(k) {
+                        return;
+                    }
                     let mut i = keys.partition_point(|x| x.0 < k);
                     while let Some(&(_, rule, s, e)) = keys.get(i).filter(|x| x.0 == k) {
                         if rules[rule].charset == cs && buf[s..e] == buf[rs..re] {
@@ -1307,14 +1345,56 @@ fn widen(
 /// (two steps per line), then lines above. Within a step, fewer bytes between is nearer.
 /// A run's key for [`Detector::add_echoes`]: its length and its first and last eight
 /// bytes (fewer when shorter), so that a lookup compares integers.
+#[inline]
 fn echo_key(v: &[u8]) -> u128 {
-    let mut head = [0u8; 8];
-    let mut tail = [0u8; 8];
-    let n = v.len().min(8);
-    head[..n].copy_from_slice(&v[..n]);
-    tail[..n].copy_from_slice(&v[v.len() - n..]);
-    let k = ((u64::from_le_bytes(head) as u128) << 64) | u64::from_le_bytes(tail) as u128;
+    let (head, tail) = match v.len() {
+        // the usual case, two loads and no copy
+        8.. => (
+            u64::from_le_bytes(v[..8].try_into().unwrap()),
+            u64::from_le_bytes(v[v.len() - 8..].try_into().unwrap()),
+        ),
+        n => {
+            let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
+            head[..n].copy_from_slice(v);
+            tail[..n].copy_from_slice(v);
+            (u64::from_le_bytes(head), u64::from_le_bytes(tail))
+        }
+    };
+    let k = ((head as u128) << 64) | tail as u128;
     k ^ (v.len() as u128).rotate_left(56)
+}
+
+/// A bit of [`EchoFilter`] for a key: a multiplicative hash of its two halves.
+#[inline]
+fn echo_bit(k: u128, shift: u32) -> usize {
+    let h = ((k >> 64) as u64 ^ (k as u64).rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> shift) as usize
+}
+
+/// A set of bits, one set per key, about 16 bits a key: a run whose bit is clear is no
+/// key, and nearly every run of a dense buffer is none; the others are looked up.
+struct EchoFilter {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl EchoFilter {
+    fn new(keys: impl ExactSizeIterator<Item = u128> + Clone) -> EchoFilter {
+        let n = (keys.len() * 16).next_power_of_two().max(1024);
+        let shift = 64 - n.trailing_zeros();
+        let mut bits = vec![0u64; n / 64];
+        for k in keys {
+            let b = echo_bit(k, shift);
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        EchoFilter { bits, shift }
+    }
+
+    #[inline]
+    fn may_hold(&self, k: u128) -> bool {
+        let b = echo_bit(k, self.shift);
+        self.bits[b / 64] & (1 << (b % 64)) != 0
+    }
 }
 
 /// Distinct values found in a buffer that [`Detector::add_echoes`] searches for one by
@@ -1858,6 +1938,41 @@ mod tests {
         }
         let want: Vec<usize> = (1..=6).chain((0..6).map(|i| 7 + 2 * i)).collect();
         assert_eq!(lines_of(&many), want);
+
+        // hundreds of values (a buffer dense with keywords, whose runs are listed once):
+        // echoes are found, and runs that share a value's first and last eight bytes and
+        // length, or that start where a value was found, are not taken for one
+        let mut rng = test_rng(7);
+        let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut value = || -> String { (0..30).map(|_| alnum[rng() % 62] as char).collect() };
+        let values: Vec<String> = (0..300).map(|_| value()).collect();
+        let mut text = String::new();
+        let mut want = Vec::new();
+        let mut line = 0;
+        for (i, v) in values.iter().enumerate() {
+            text += &format!("access_key_secret = '{v}'\n");
+            line += 1;
+            want.push(line);
+            if i % 3 != 2 {
+                continue;
+            }
+            // an earlier value again, between values found by their names
+            let v = &values[i - 2];
+            // same key, other middle: looked up, compared, rejected
+            let mut twin = v.clone().into_bytes();
+            twin[12] = if twin[12] == b'x' { b'y' } else { b'x' };
+            let twin = String::from_utf8(twin).unwrap();
+            text += &format!("log({twin})\nexpect(x).toBe('{v}')\n");
+            line += 2;
+            want.push(line);
+            if i % 2 == 0 {
+                // a longer run holding the value is not the value
+                text += &format!("z{v}\n");
+                line += 1;
+            }
+        }
+        assert!(values.len() > 64, "dense: runs are listed");
+        assert_eq!(lines_of(&text), want);
     }
 
     #[test]
