@@ -163,12 +163,7 @@ unsafe fn folded_pairs_avx512(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize
         _mm512_cmpeq_epi8_mask(_mm512_or_si512(x, fold), va)
             & _mm512_cmpeq_epi8_mask(_mm512_or_si512(y, fold), vb)
     };
-    let mut report = |j: usize, mut bits: u64| {
-        while bits != 0 {
-            f(j + bits.trailing_zeros() as usize);
-            bits &= bits - 1;
-        }
-    };
+    let mut report = |j: usize, bits: u64| report_bits(j, bits, f);
     while i + 129 <= n {
         let (m0, m1) = (hits(i), hits(i + 64));
         if m0 | m1 != 0 {
@@ -207,13 +202,8 @@ unsafe fn folded_pairs_avx2(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize))
             _mm256_cmpeq_epi8(_mm256_or_si256(y, fold), vb),
         )
     };
-    let mut report = |j: usize, m: __m256i| {
-        let mut bits = _mm256_movemask_epi8(m) as u32;
-        while bits != 0 {
-            f(j + bits.trailing_zeros() as usize);
-            bits &= bits - 1;
-        }
-    };
+    let mut report =
+        |j: usize, m: __m256i| report_bits(j, _mm256_movemask_epi8(m) as u32 as u64, f);
     while i + 65 <= n {
         let (m0, m1) = (hits(i), hits(i + 32));
         if _mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1)) == 0 {
@@ -227,6 +217,15 @@ unsafe fn folded_pairs_avx2(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize))
         i += 32;
     }
     folded_pairs_sse2(&buf[i..], a, b, &mut |j| f(i + j));
+}
+
+/// Calls `f(j + k)` for each set bit `k` of a comparison mask, lowest first.
+#[inline(always)]
+fn report_bits(j: usize, mut bits: u64, f: &mut impl FnMut(usize)) {
+    while bits != 0 {
+        f(j + bits.trailing_zeros() as usize);
+        bits &= bits - 1;
+    }
 }
 
 fn folded_pairs_sse2(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
@@ -248,11 +247,7 @@ fn folded_pairs_sse2(buf: &[u8], a: u8, b: u8, f: &mut impl FnMut(usize)) {
                     _mm_cmpeq_epi8(_mm_or_si128(x, fold), va),
                     _mm_cmpeq_epi8(_mm_or_si128(y, fold), vb),
                 );
-                let mut bits = _mm_movemask_epi8(m) as u32;
-                while bits != 0 {
-                    f(i + bits.trailing_zeros() as usize);
-                    bits &= bits - 1;
-                }
+                report_bits(i, _mm_movemask_epi8(m) as u32 as u64, f);
                 i += 16;
             }
         }
