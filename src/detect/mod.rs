@@ -295,6 +295,23 @@ pub struct Scratch {
     /// Names already classified in this buffer, with their vocabulary: keyword-dense text
     /// repeats a few names over and over.
     classes: Vec<(usize, String, NameClass)>,
+    /// The working lists of [`Detector::run_rule`], kept between rules and buffers: in
+    /// text dense with values they hold thousands of entries, and allocating them afresh
+    /// costs page faults and copies on every call.
+    rule_lists: RuleLists,
+}
+
+/// See [`Scratch::rule_lists`].
+#[derive(Debug, Default)]
+struct RuleLists {
+    partner_idx: Vec<usize>,
+    merged: Vec<(usize, usize)>,
+    cands: Vec<Candidate>,
+    partners: Vec<(usize, usize)>,
+    pairs: Vec<u128>,
+    cand_partner: Vec<Option<usize>>,
+    taken: Vec<bool>,
+    by_span: Vec<((usize, usize), usize)>,
 }
 
 /// How many classified names a buffer keeps (searched one by one, so a few).
@@ -756,16 +773,27 @@ impl Detector {
         let windows = &mut scratch.windows;
         windows.clear();
         keyword_windows(buf, &lines, &scratch.kept[ri], rule.window, windows);
-        let partner_idx: Vec<usize> = out
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| rule.partners.contains(&d.rule))
-            .map(|(i, _)| i)
-            .collect();
+        let RuleLists {
+            partner_idx,
+            merged,
+            cands,
+            partners,
+            pairs,
+            cand_partner,
+            taken,
+            by_span,
+        } = &mut scratch.rule_lists;
+        partner_idx.clear();
+        partner_idx.extend(
+            out.iter()
+                .enumerate()
+                .filter(|(_, d)| rule.partners.contains(&d.rule))
+                .map(|(i, _)| i),
+        );
         let pw = rule.partner_window;
         // a partner's window reaches as far as a named value may be from it
         let nw = rule.named_partner_window;
-        for &pi in &partner_idx {
+        for &pi in partner_idx.iter() {
             let d = &out[pi];
             windows.push(line_window(
                 &lines,
@@ -786,7 +814,7 @@ impl Detector {
         // Merge, widen each merged window to whole charset runs so an edge never cuts a
         // value, and merge what the widening joined: the same windows as widening each one
         // before merging, at a cost per merged window rather than per anchor.
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
+        merged.clear();
         for (s, e) in merge_sorted(windows.iter().copied()) {
             let longest = rule.run_max.map(|m| m + filters::MAX_ESCAPE_PREFIX);
             let (s, e) = widen(buf, s, e, rule.charset, longest);
@@ -800,7 +828,7 @@ impl Detector {
         }
 
         let vocab = rule.vocabulary.map(|v| &self.rules.vocabularies[v]);
-        let mut cands: Vec<Candidate> = Vec::new();
+        cands.clear();
         // Candidate spans. A value is a whole run of the rule's charset (or one with an
         // escape such as `%3D` before it), so when every match of the regex lies in one run,
         // the runs of a fitting length are the only places to try it: text made of long
@@ -809,7 +837,7 @@ impl Detector {
         spans.clear();
         let listed = scratch.listed.iter().find(|l| l.0 == rule.charset);
         let mut next_listed = 0;
-        for &(ws, we) in &merged {
+        for &(ws, we) in merged.iter() {
             match (rule.run_min, rule.run_max) {
                 (Some(min), Some(max)) => {
                     let mut try_run = |rs: usize, re: usize| {
@@ -930,8 +958,8 @@ impl Detector {
         // Pair candidates with partner findings: strongest names first, then nearest.
         // Partners are sorted by position so each candidate only looks at the partners
         // inside its window: linear work however many candidates a buffer holds.
-        let mut partners: Vec<(usize, usize)> =
-            partner_idx.iter().map(|&pi| (out[pi].start, pi)).collect();
+        partners.clear();
+        partners.extend(partner_idx.iter().map(|&pi| (out[pi].start, pi)));
         partners.sort_unstable();
         // A partner starting further left than its own length plus the window is out of
         // reach, so the reach is measured with the longest partner of this buffer.
@@ -949,7 +977,7 @@ impl Detector {
             let hi = ((tier as u64) << 62) | ((rank as u64) << 60) | (d as u64).min((1 << 60) - 1);
             ((hi as u128) << 64) | ((ci as u128) << 32) | pi as u128
         };
-        let mut pairs: Vec<u128> = Vec::new();
+        pairs.clear();
         for (ci, c) in cands.iter().enumerate() {
             let lo = c.start.saturating_sub(reach);
             let first = partners.partition_point(|&(ps, _)| ps < lo);
@@ -998,9 +1026,11 @@ impl Detector {
             }
         }
         pairs.sort_unstable();
-        let mut cand_partner: Vec<Option<usize>> = vec![None; cands.len()];
-        let mut taken = vec![false; out.len()];
-        for &pair in &pairs {
+        cand_partner.clear();
+        cand_partner.resize(cands.len(), None);
+        taken.clear();
+        taken.resize(out.len(), false);
+        for &pair in pairs.iter() {
             let (ci, pi) = ((pair >> 32) as u32 as usize, pair as u32 as usize);
             if cand_partner[ci].is_some() || taken[pi] {
                 continue;
@@ -1009,11 +1039,8 @@ impl Detector {
             taken[pi] = true;
         }
         // Values already found by an earlier rule, by span.
-        let mut by_span: Vec<((usize, usize), usize)> = out
-            .iter()
-            .enumerate()
-            .map(|(i, d)| ((d.start, d.end), i))
-            .collect();
+        by_span.clear();
+        by_span.extend(out.iter().enumerate().map(|(i, d)| ((d.start, d.end), i)));
         // each earlier rule's values are in order: a stable sort merges them
         by_span.sort();
         // candidates come in order too, so one cursor walks the list
@@ -1031,7 +1058,7 @@ impl Detector {
                 .map(|&(_, i)| i)
         };
 
-        for (ci, c) in cands.into_iter().enumerate() {
+        for (ci, c) in cands.drain(..).enumerate() {
             let partner = cand_partner[ci];
             let keep = match rule.require {
                 // another kind of secret's name: only a partner makes it this kind
@@ -1196,6 +1223,7 @@ fn line_window(
 /// The leftmost-longest match of `dfa` (unanchored, no prefilter) in `buf[start..end]`,
 /// as (pattern, start, end): the loop of the automaton's own search, without its per-call
 /// costs, which in text with a keyword every few bytes outweigh the walk itself.
+#[inline(never)]
 fn dense_find(
     dfa: &aho_corasick::dfa::DFA,
     buf: &[u8],
