@@ -42,7 +42,7 @@ pub struct ReadSummary {
 /// A reusable chunked reader: one per thread, its buffer reused for every file.
 #[derive(Debug)]
 pub struct ChunkReader {
-    buf: Vec<u8>,
+    buf: Filled,
     decoded: Vec<u8>,
     chunk: usize,
     overlap: usize,
@@ -54,19 +54,57 @@ impl Default for ChunkReader {
     }
 }
 
-/// Reads until `buf` holds `want` bytes or the reader ends. Returns true at end of input.
-/// Reads straight into the buffer's spare capacity: no zeroing, no intermediate copy.
-fn fill<R: Read>(r: &mut R, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    while buf.len() < want {
-        let room = (want - buf.len()) as u64;
-        match r.by_ref().take(room).read_to_end(buf) {
-            Ok(0) => return Ok(true),
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+/// The input read so far, `bytes[..len]`. The rest of `bytes` is memory kept from earlier
+/// inputs (zeroed once, when the buffer grew), so each read asks for all the room up to
+/// what is wanted: a small file takes one read and the one that finds its end. (Reading
+/// through `read_to_end` instead starts every file at 8 KiB a read and doubles.)
+#[derive(Debug, Default)]
+struct Filled {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+/// The least a buffer grows by.
+const MIN_GROWTH: usize = 64 << 10;
+
+impl Filled {
+    fn get(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
-    Ok(false)
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Reads until `want` bytes are held or the reader ends. Returns true at end of input.
+    fn fill<R: Read>(&mut self, r: &mut R, want: usize) -> io::Result<bool> {
+        while self.len < want {
+            if self.len == self.bytes.len() {
+                // grow by doubling, never past what is wanted: a small input does not
+                // zero a whole chunk
+                let grown = self.bytes.len().saturating_mul(2).max(MIN_GROWTH);
+                self.bytes.resize(grown.min(want), 0);
+            }
+            let end = want.min(self.bytes.len());
+            match r.read(&mut self.bytes[self.len..end]) {
+                Ok(0) => return Ok(true),
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Drops the first `n` bytes held.
+    fn drop_front(&mut self, n: usize) {
+        self.bytes.copy_within(n..self.len, 0);
+        self.len -= n;
+    }
 }
 
 impl ChunkReader {
@@ -74,7 +112,7 @@ impl ChunkReader {
     pub fn new(chunk: usize, overlap: usize) -> ChunkReader {
         assert!(overlap * 2 <= chunk && overlap >= 2);
         ChunkReader {
-            buf: Vec::new(),
+            buf: Filled::default(),
             decoded: Vec::new(),
             chunk,
             overlap,
@@ -98,19 +136,19 @@ impl ChunkReader {
         self.buf.clear();
         // A first, small read decides text or binary: a binary file (or archive member,
         // which costs inflating) is never read past it.
-        let mut eof = fill(&mut r, &mut self.buf, PROBE.min(self.chunk).min(limit))?;
+        let mut eof = self.buf.fill(&mut r, PROBE.min(self.chunk).min(limit))?;
         summary.bytes = self.buf.len() as u64;
 
-        let (enc, bom) = decode::sniff(&self.buf);
+        let (enc, bom) = decode::sniff(self.buf.get());
         if enc != TextEncoding::Bytes {
             // UTF-16: read the rest (bounded by the limit) and decode in one piece.
             if !eof {
-                eof = fill(&mut r, &mut self.buf, limit)?;
+                eof = self.buf.fill(&mut r, limit)?;
             }
             summary.bytes = self.buf.len() as u64;
             summary.truncated = !eof && at_limit(&mut r, self.buf.len(), limit)?;
             self.decoded.clear();
-            decode::decode_utf16(&self.buf[bom..], enc, &mut self.decoded);
+            decode::decode_utf16(&self.buf.get()[bom..], enc, &mut self.decoded);
             f(Chunk {
                 data: &self.decoded,
                 base_line: 1,
@@ -121,18 +159,18 @@ impl ChunkReader {
             return Ok(summary);
         }
 
-        let binary = decode::is_binary(&self.buf);
+        let binary = decode::is_binary(self.buf.get());
         let stop_early = binary && !scan_binary;
         if !eof && !stop_early {
-            eof = fill(&mut r, &mut self.buf, self.chunk.min(limit))?;
+            eof = self.buf.fill(&mut r, self.chunk.min(limit))?;
             summary.bytes = self.buf.len() as u64;
         }
         if binary {
             summary.binary = true;
             if !scan_binary {
-                let nul = memchr::memchr(0, &self.buf).unwrap_or(self.buf.len());
+                let nul = memchr::memchr(0, self.buf.get()).unwrap_or(self.buf.len());
                 f(Chunk {
-                    data: &self.buf[..nul],
+                    data: &self.buf.get()[..nul],
                     base_line: 1,
                     report: 0..nul,
                     encoding: None,
@@ -154,7 +192,7 @@ impl ChunkReader {
                 self.buf.len() - self.overlap / 2
             };
             f(Chunk {
-                data: &self.buf,
+                data: self.buf.get(),
                 base_line,
                 report: report_from..report_to,
                 encoding: None,
@@ -167,12 +205,12 @@ impl ChunkReader {
             }
             // keep the overlap, read the next chunk after it
             let keep_from = self.buf.len() - self.overlap;
-            base_line += memchr::memchr_iter(b'\n', &self.buf[..keep_from]).count();
-            self.buf.drain(..keep_from);
+            base_line += memchr::memchr_iter(b'\n', &self.buf.get()[..keep_from]).count();
+            self.buf.drop_front(keep_from);
             first = false;
             let want = self.chunk.min(self.overlap + (limit - total));
             let before = self.buf.len();
-            eof = fill(&mut r, &mut self.buf, want)?;
+            eof = self.buf.fill(&mut r, want)?;
             total += self.buf.len() - before;
         }
         summary.bytes = total as u64;
@@ -229,8 +267,8 @@ impl ChunkReader {
 
     /// Releases memory after an unusually large input.
     fn shrink(&mut self) {
-        if self.buf.capacity() > 2 * self.chunk {
-            self.buf = Vec::new();
+        if self.buf.bytes.len() > 2 * self.chunk {
+            self.buf = Filled::default();
         }
         if self.decoded.capacity() > 2 * self.chunk {
             self.decoded = Vec::new();
@@ -385,6 +423,71 @@ mod tests {
                     data.len()
                 );
             }
+        }
+    }
+
+    /// A reader that counts its calls and gives at most `most` bytes a call.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        at: usize,
+        most: usize,
+        calls: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.calls += 1;
+            let n = out.len().min(self.most).min(self.data.len() - self.at);
+            out[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn each_read_asks_for_all_the_room_there_is() {
+        let mut r = ChunkReader::default();
+        for size in [0, 1, 24_000, PROBE - 1, PROBE, PROBE + 1, 3 << 20] {
+            let data: Vec<u8> = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+            // a file gives all it has to one read: its bytes, then the read that finds
+            // its end, plus one per doubling of a buffer that was too small
+            for round in 0..2 {
+                let mut src = Trickle {
+                    data: &data,
+                    at: 0,
+                    most: usize::MAX,
+                    calls: 0,
+                };
+                let mut seen = Vec::new();
+                r.read(&mut src, u64::MAX, false, |c| {
+                    seen.extend_from_slice(&c.data[c.report])
+                })
+                .unwrap();
+                assert_eq!(seen, data, "{size} bytes");
+                let first_read = usize::from(size > 0) + usize::from(size >= PROBE);
+                let limit = match round {
+                    0 => first_read + 1 + (size / MIN_GROWTH + 1).ilog2() as usize,
+                    _ => first_read + 1, // the buffer is grown already
+                };
+                assert!(
+                    src.calls <= limit,
+                    "{size} bytes, round {round}: {} reads",
+                    src.calls
+                );
+            }
+            // short reads (a pipe, an inflating member) give the same chunks
+            let mut src = Trickle {
+                data: &data,
+                at: 0,
+                most: 7_777,
+                calls: 0,
+            };
+            let mut seen = Vec::new();
+            r.read(&mut src, u64::MAX, false, |c| {
+                seen.extend_from_slice(&c.data[c.report])
+            })
+            .unwrap();
+            assert_eq!(seen, data, "{size} bytes, short reads");
         }
     }
 
