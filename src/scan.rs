@@ -20,7 +20,7 @@ use crate::finding::{char_count, fingerprint, Finding, FindingBuilder, Language,
 use crate::progress::Counters;
 use crate::source::read::{Chunk, ChunkReader, ReadSummary};
 use crate::source::walk::{self, SkipReason, WalkItem, WalkOptions};
-use crate::source::{archive, notebook, open_regular, OpenError};
+use crate::source::{archive, notebook, open_nonblocking, regular_size, OpenError};
 
 /// Default size limit: larger files are skipped and reported.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
@@ -228,52 +228,87 @@ impl Worker<'_> {
             }
         }
         let display = walk::display_path(path);
-        let (file, size) = match open_regular(path) {
-            Ok(x) => x,
-            Err(OpenError::NotRegular) => {
-                self.local.stats.skipped.add(SkipReason::Special);
-                return;
-            }
-            Err(OpenError::Io(e)) => {
+        let file = match open_nonblocking(path) {
+            Ok(f) => f,
+            Err(e) => {
                 self.local.stats.skipped.add(SkipReason::Unreadable);
                 self.warn(format!("{display}: cannot open: {e}"));
                 return;
             }
         };
-        if size > self.opts.max_file_size {
-            self.local.stats.skipped.add(SkipReason::TooLarge);
-            self.warn(format!(
-                "{display}: skipped: {size} bytes is over the size limit of {} bytes (--max-file-size)",
-                self.opts.max_file_size
-            ));
-            return;
-        }
-        if notebook::is_notebook(&display) {
-            self.scan_notebook(&display, file);
-            return;
-        }
-        let file = if self.opts.archives
-            && self.opts.archive_depth > 0
-            && archive::has_archive_ext(&display)
-        {
-            match self.try_archive(&display, file) {
-                Some(f) => f,
-                None => return,
+        // What the file is and how large: asked at once of notebooks and archives, which
+        // are read whole; of the rest only when they hold more than the first read.
+        let refused = std::cell::Cell::new(None);
+        let check = || match regular_size(&file) {
+            Ok(size) if size > self.opts.max_file_size => {
+                refused.set(Some(Refused::TooLarge(size)));
+                Err(std::io::Error::other("refused"))
             }
-        } else {
-            file
+            Ok(_) => Ok(()),
+            Err(OpenError::NotRegular) => {
+                refused.set(Some(Refused::NotRegular));
+                Err(std::io::Error::other("refused"))
+            }
+            Err(OpenError::Io(e)) => Err(e),
         };
-        match self.scan_reader(&display, file) {
-            Ok(summary) => {
-                if summary.truncated {
-                    self.local.stats.skipped.add(SkipReason::TooLarge);
-                    self.warn(format!("{display}: grew past the size limit while being read; the rest was not scanned"));
-                }
+        let whole = notebook::is_notebook(&display)
+            || (self.opts.archives
+                && self.opts.archive_depth > 0
+                && archive::has_archive_ext(&display));
+        let result = match whole {
+            true => check().map(|()| None),
+            false => self.scan_file(&display, &file, check).map(Some),
+        };
+        let summary = match (result, refused.take()) {
+            (_, Some(Refused::NotRegular)) => {
+                self.local.stats.skipped.add(SkipReason::Special);
+                return;
             }
-            Err(e) => {
+            (_, Some(Refused::TooLarge(size))) => {
+                self.local.stats.skipped.add(SkipReason::TooLarge);
+                self.warn(format!(
+                    "{display}: skipped: {size} bytes is over the size limit of {} bytes (--max-file-size)",
+                    self.opts.max_file_size
+                ));
+                return;
+            }
+            (Err(e), None) if whole => {
+                self.local.stats.skipped.add(SkipReason::Unreadable);
+                self.warn(format!("{display}: cannot open: {e}"));
+                return;
+            }
+            (Err(e), None) => {
                 self.local.stats.skipped.add(SkipReason::Unreadable);
                 self.warn(format!("{display}: read error: {e}"));
+                return;
             }
+            (Ok(summary), None) => summary,
+        };
+        let summary = match summary {
+            Some(s) => s,
+            None if notebook::is_notebook(&display) => {
+                self.scan_notebook(&display, file);
+                return;
+            }
+            None => {
+                let Some(file) = self.try_archive(&display, file) else {
+                    return;
+                };
+                match self.scan_reader(&display, file) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        self.local.stats.skipped.add(SkipReason::Unreadable);
+                        self.warn(format!("{display}: read error: {e}"));
+                        return;
+                    }
+                }
+            }
+        };
+        if summary.truncated {
+            self.local.stats.skipped.add(SkipReason::TooLarge);
+            self.warn(format!(
+                "{display}: grew past the size limit while being read; the rest was not scanned"
+            ));
         }
     }
 
@@ -401,6 +436,16 @@ impl Worker<'_> {
 
     fn scan_reader<R: Read>(&mut self, display: &str, r: R) -> std::io::Result<ReadSummary> {
         self.scan_input(display, Input::Stream(r))
+    }
+
+    /// A file, with `check` (its kind and size) asked before reading past the first read.
+    fn scan_file(
+        &mut self,
+        display: &str,
+        file: &File,
+        check: impl FnOnce() -> std::io::Result<()>,
+    ) -> std::io::Result<ReadSummary> {
+        self.scan_input::<&File>(display, Input::Checked(file, Box::new(check)))
     }
 
     fn scan_bytes(&mut self, display: &str, data: &[u8]) -> std::io::Result<ReadSummary> {
@@ -597,6 +642,9 @@ fn read_and_detect<R: Read>(
     };
     match input {
         Input::Stream(r) => reader.read(r, max_bytes, scan_binary, per_chunk),
+        Input::Checked(r, check) => {
+            reader.read_checked(r, max_bytes, scan_binary, check, per_chunk)
+        }
         Input::Bytes(b) => Ok(reader.read_bytes(b, max_bytes, scan_binary, per_chunk)),
     }
 }
@@ -605,6 +653,16 @@ fn read_and_detect<R: Read>(
 enum Input<'a, R> {
     Stream(R),
     Bytes(&'a [u8]),
+    /// A file, and what to ask before reading past the first read (see
+    /// [`ChunkReader::read_checked`]).
+    Checked(&'a File, Box<dyn FnOnce() -> std::io::Result<()> + 'a>),
+}
+
+/// Why a file was not read past its first read.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    TooLarge(u64),
+    NotRegular,
 }
 
 /// Scans in-memory buffers (git blobs) one after another with reused buffers: one per

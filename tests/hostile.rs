@@ -240,6 +240,44 @@ fn sparse_file_of_two_gigabytes() {
 }
 
 #[test]
+fn files_over_the_size_limit_are_skipped_whole_whatever_their_size() {
+    // A file's size is looked up only once it holds more than the first read (64 KiB):
+    // over the limit, below and above that read, a file is skipped whole, its first bytes
+    // unscanned; at the limit it is scanned.
+    let d = tempfile::tempdir().unwrap();
+    let body = |n: usize| {
+        let mut t = pair();
+        while t.len() < n {
+            t.push_str("# filler line of a file that is over the limit\n");
+        }
+        t.truncate(n);
+        t
+    };
+    std::fs::write(d.path().join("small.py"), body(3_000)).unwrap();
+    std::fs::write(d.path().join("large.py"), body(300_000)).unwrap();
+    std::fs::write(d.path().join("exact.py"), body(1_000)).unwrap();
+    let out = akscan(
+        &["scan", "--format", "json", "--max-file-size", "1000", "."],
+        d.path(),
+    );
+    let v = json(&out);
+    assert_eq!(v["stats"]["skipped"]["too_large"], 2, "{v}");
+    assert_eq!(
+        findings(&v),
+        [("exact.py".to_string(), 1), ("exact.py".to_string(), 2)]
+    );
+    let warnings = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warnings.contains("small.py: skipped: 3000 bytes"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("large.py: skipped: 300000 bytes"),
+        "{warnings}"
+    );
+}
+
+#[test]
 fn single_line_file_of_100_megabytes_with_a_key_at_the_end() {
     let d = tempfile::tempdir().unwrap();
     let mut data = Vec::with_capacity(100_000_100);

@@ -126,9 +126,24 @@ impl ChunkReader {
     /// `max_bytes`.
     pub fn read<R: Read>(
         &mut self,
+        r: R,
+        max_bytes: u64,
+        scan_binary: bool,
+        f: impl FnMut(Chunk<'_>),
+    ) -> io::Result<ReadSummary> {
+        self.read_checked(r, max_bytes, scan_binary, || Ok(()), f)
+    }
+
+    /// [`ChunkReader::read`], calling `check` before reading past the first read (64 KiB)
+    /// when the input holds more: its error ends the read, and nothing has been scanned.
+    /// A file's size and kind need looking up (one more system call) only then: most files
+    /// end within the first read.
+    pub fn read_checked<R: Read>(
+        &mut self,
         mut r: R,
         max_bytes: u64,
         scan_binary: bool,
+        check: impl FnOnce() -> io::Result<()>,
         mut f: impl FnMut(Chunk<'_>),
     ) -> io::Result<ReadSummary> {
         let mut summary = ReadSummary::default();
@@ -138,6 +153,9 @@ impl ChunkReader {
         // which costs inflating) is never read past it.
         let mut eof = self.buf.fill(&mut r, PROBE.min(self.chunk).min(limit))?;
         summary.bytes = self.buf.len() as u64;
+        if !eof {
+            check()?;
+        }
 
         let (enc, bom) = decode::sniff(self.buf.get());
         if enc != TextEncoding::Bytes {
