@@ -7,7 +7,8 @@
 #
 # REPO: a git repository (bare or not), e.g. a clone of rust-lang/cargo (about 34k
 # commits, 70k blobs, 1.7 GB of blob bytes). THREADS: default all cores. Nothing is written
-# into REPO. Needs hyperfine; kingfisher is optional (pip install kingfisher-bin).
+# into REPO. Needs hyperfine; kingfisher (pip install kingfisher-bin) and Nosey Parker
+# (NOSEYPARKER=BIN) are optional.
 set -euo pipefail
 repo=${1:?usage: $0 REPO [THREADS]}
 threads=${2:-$(nproc)}
@@ -34,6 +35,17 @@ if command -v kingfisher >/dev/null && [ -z "${NO_KINGFISHER:-}" ]; then
   cmds+=(
     -n "kingfisher scan --git-history full -j $threads (all its rules, no validation)"
     "kingfisher scan '$repo' --git-history full -j $threads --no-validate -q --format json --output /dev/null; test \$? -ne 1"
+  )
+fi
+# Nosey Parker (praetorian-inc/noseyparker; build it from source, it is on no registry):
+# NOSEYPARKER=/path/to/noseyparker or on PATH. Each run starts from an empty datastore,
+# which it cannot do without; its report is a separate command, not timed.
+np=${NOSEYPARKER:-$(command -v noseyparker || true)}
+if [ -n "$np" ] && [ -z "${NO_NOSEYPARKER:-}" ]; then
+  ds=$(mktemp -d)/np.ds
+  cmds+=(
+    -n "noseyparker scan --git-history full -j $threads (all its rules)"
+    "rm -rf '$ds' && '$np' scan --datastore '$ds' -j $threads --git-history full --progress never -q '$repo' >/dev/null"
   )
 fi
 hyperfine --warmup 1 --runs "${RUNS:-5}" --ignore-failure --output pipe \
