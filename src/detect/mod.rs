@@ -1128,10 +1128,15 @@ pub(crate) fn test_rng(seed: u64) -> impl FnMut() -> usize {
     }
 }
 
-/// Sorts detections by position and rewrites partner indices to match.
+/// Sorts detections by position and rewrites partner indices to match. In place: each
+/// detection is moved once, straight to where it goes.
 pub fn sort_detections(mut dets: Vec<Detection>) -> Vec<Detection> {
+    let key = |d: &Detection| (d.start, d.end, d.rule);
+    if dets.is_sorted_by_key(key) {
+        return dets;
+    }
     let mut order: Vec<usize> = (0..dets.len()).collect();
-    order.sort_by_key(|&i| (dets[i].start, dets[i].end, dets[i].rule));
+    order.sort_by_key(|&i| key(&dets[i]));
     let mut new_pos = vec![0; dets.len()];
     for (new, &old) in order.iter().enumerate() {
         new_pos[old] = new;
@@ -1139,11 +1144,16 @@ pub fn sort_detections(mut dets: Vec<Detection>) -> Vec<Detection> {
     for d in dets.iter_mut() {
         d.partner = d.partner.map(|p| new_pos[p]);
     }
-    let mut slots: Vec<Option<Detection>> = dets.into_iter().map(Some).collect();
-    order
-        .iter()
-        .map(|&i| slots[i].take().expect("each index once"))
-        .collect()
+    // the detection at `i` belongs at `new_pos[i]`: swap it there, and go on with the
+    // one that comes back, until `i` holds its own
+    for i in 0..dets.len() {
+        while new_pos[i] != i {
+            let j = new_pos[i];
+            dets.swap(i, j);
+            new_pos.swap(i, j);
+        }
+    }
+    dets
 }
 
 /// Is `buf[s..e]` a whole word of a name (`sk` in `ALIYUN_SK` or `aliyunSk`, not `task`)?
@@ -1996,6 +2006,42 @@ mod tests {
         }
         assert!(values.len() > 64, "dense: runs are listed");
         assert_eq!(lines_of(&text), want);
+    }
+
+    #[test]
+    fn sorting_keeps_every_detection_and_its_partner() {
+        let mut rng = test_rng(7);
+        for n in [0, 1, 2, 3, 10, 257] {
+            let mut dets: Vec<Detection> = (0..n)
+                .map(|i| Detection {
+                    rule: rng() % 3,
+                    start: rng() % 50,
+                    end: 60 + i, // distinct: each detection is told apart by its end
+                    partner: None,
+                    name: None,
+                })
+                .collect();
+            for d in dets.iter_mut() {
+                if rng().is_multiple_of(2) {
+                    d.partner = Some(rng() % n);
+                }
+            }
+            // the partner of each, by its end
+            let want: Vec<(usize, usize, usize, Option<usize>)> = {
+                let mut v: Vec<_> = dets
+                    .iter()
+                    .map(|d| (d.start, d.end, d.rule, d.partner.map(|p| dets[p].end)))
+                    .collect();
+                v.sort();
+                v
+            };
+            let sorted = sort_detections(dets);
+            let got: Vec<_> = sorted
+                .iter()
+                .map(|d| (d.start, d.end, d.rule, d.partner.map(|p| sorted[p].end)))
+                .collect();
+            assert_eq!(got, want, "{n} detections");
+        }
     }
 
     #[test]
