@@ -92,6 +92,17 @@ pub struct Detector {
     /// Bytes the keyword pass reads at a time ([`PASS_BLOCK`]; tests shrink it to check
     /// that blocks change nothing).
     pass_block: usize,
+    /// Per rule: every match of its shape begins with one of its keywords, and the keyword
+    /// pass reports every occurrence of them (no other keyword can overlap one and hide
+    /// it). Its values are then looked for at its keywords only, not searched for again
+    /// in its windows (`STS.`, `CAIS`).
+    starts_at_keywords: Vec<bool>,
+    /// Search windows for those values all the same (tests compare the two ways).
+    search_shapes: bool,
+    /// Per keyword pattern of the automaton: could a keyword start inside a match of it
+    /// (`CAIS` then `STS.` in `CAISTS.`)? The search then goes on from the match's second
+    /// byte rather than its end, so no keyword is hidden by one before it.
+    restart: Vec<bool>,
 }
 
 /// Finds two-byte patterns: one SIMD pass per case-folded pair (`sk` covers `sk`, `Sk`,
@@ -418,6 +429,21 @@ impl Detector {
             (Some(ac), Some(dfa))
         };
         let longest_pattern = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        let restart = patterns[..n_long]
+            .iter()
+            .map(|p| {
+                (1..p.len()).any(|d| {
+                    let tail = &p[d..];
+                    patterns[..n_long].iter().any(|q| {
+                        let n = tail.len().min(q.len());
+                        tail[..n] == q[..n]
+                    })
+                })
+            })
+            .collect();
+        let starts_at_keywords = (0..rules.rules.len())
+            .map(|ri| starts_at_keywords(&rules.rules[ri], ri, &keywords, &patterns))
+            .collect();
         Detector {
             rules,
             automaton,
@@ -429,6 +455,9 @@ impl Detector {
             dense_min_keywords: DENSE_MIN_KEYWORDS,
             pass_block: PASS_BLOCK,
             first_trigger: n_long,
+            starts_at_keywords,
+            search_shapes: false,
+            restart,
         }
     }
 
@@ -527,7 +556,7 @@ impl Detector {
                     last = ms;
                     if pi < self.first_trigger {
                         anchor(pi, ms, me, false);
-                        at = me;
+                        at = if self.restart[pi] { ms + 1 } else { me };
                     } else {
                         scratch.triggers.push(TriggerHit {
                             start: ms,
@@ -837,6 +866,8 @@ impl Detector {
         spans.clear();
         let listed = scratch.listed.iter().find(|l| l.0 == rule.charset);
         let mut next_listed = 0;
+        let anchors = &scratch.kept[ri];
+        let mut next_anchor = 0;
         for &(ws, we) in merged.iter() {
             match (rule.run_min, rule.run_max) {
                 (Some(min), Some(max)) => {
@@ -885,6 +916,27 @@ impl Detector {
                                 p = pos;
                                 try_run(rs, re);
                             }
+                        }
+                    }
+                }
+                _ if self.starts_at_keywords[ri] && !self.search_shapes => {
+                    // Each value begins at one of the rule's keywords, all of which the
+                    // keyword pass found: try the keywords in this window, as a search
+                    // of the window would find them (leftmost first, not overlapping).
+                    let shape = rule.shape.as_ref().expect("checked when built");
+                    let hay = &buf[ws..we];
+                    while next_anchor < anchors.len() && anchors[next_anchor] < ws {
+                        next_anchor += 1;
+                    }
+                    let mut from = ws;
+                    while let Some(&a) = anchors.get(next_anchor).filter(|&&a| a < we) {
+                        next_anchor += 1;
+                        if a < from {
+                            continue;
+                        }
+                        if let Some(end) = shape.match_at(hay, a - ws) {
+                            spans.push((a, ws + end));
+                            from = ws + end;
                         }
                     }
                 }
@@ -1228,6 +1280,37 @@ fn line_window(
         hi = lines.end_to(hi + 1, hi_cap);
     }
     (lo, hi)
+}
+
+/// Whether every match of `rule`'s shape begins with one of its keywords, each found by
+/// the keyword pass wherever it occurs: a keyword of three bytes or more that no pattern of
+/// the automaton (`patterns`: keywords and triggers) starts with, as the longest match
+/// wins at one position. (A pattern that starts before a keyword and runs into it hides
+/// nothing: the search goes on from its second byte, see [`Detector::restart`].)
+/// See [`Detector::starts_at_keywords`].
+fn starts_at_keywords(
+    rule: &rules::Rule,
+    ri: usize,
+    keywords: &[Keyword],
+    patterns: &[Vec<u8>],
+) -> bool {
+    let Some(prefixes) = rule.shape.as_ref().and_then(|s| s.prefixes(64)) else {
+        return false;
+    };
+    let own: Vec<&Keyword> = keywords.iter().filter(|k| k.rule == ri).collect();
+    if own.iter().any(|k| k.token || k.bytes.len() < 3) {
+        return false; // short keywords are kept only as whole words, or searched apart
+    }
+    let begins = |p: &Vec<u8>| own.iter().any(|k| p.starts_with(&k.bytes));
+    if prefixes.is_empty() || !prefixes.iter().all(begins) {
+        return false;
+    }
+    own.iter().all(|k| {
+        let k = &k.bytes[..];
+        patterns
+            .iter()
+            .all(|p| !(p.len() > k.len() && p.starts_with(k)))
+    })
 }
 
 /// The leftmost-longest match of `dfa` (unanchored, no prefilter) in `buf[start..end]`,
@@ -1580,6 +1663,103 @@ mod tests {
         // the test means something only if the listed paths ran and found things
         assert!(dense >= 15, "{dense} dense buffers");
         assert!(total >= 150, "{total} detections");
+    }
+
+    #[test]
+    fn values_looked_for_at_keywords_are_those_a_search_finds() {
+        // `STS.` IDs and `CAIS`/`CAES` tokens begin with their rule's keyword: they are
+        // tried at the keywords the first pass found instead of searched for in windows.
+        let triggers = crate::detect::encoded::Decoders::new()
+            .trigger_patterns()
+            .to_vec();
+        let builtin = || RuleSet::builtin().unwrap();
+        for d in [
+            Detector::new(builtin()),
+            Detector::with_triggers(builtin(), &triggers),
+        ] {
+            let on: Vec<&str> = d
+                .rules
+                .rules
+                .iter()
+                .zip(&d.starts_at_keywords)
+                .filter(|(_, on)| **on)
+                .map(|(r, _)| r.id.as_str())
+                .collect();
+            // (the AccessKey ID's values are whole runs of letters and digits, tried run by
+            // run: for it the flag changes nothing)
+            assert_eq!(
+                on,
+                [
+                    "alibaba-access-key-id",
+                    "alibaba-sts-access-key-id",
+                    "alibaba-sts-security-token"
+                ]
+            );
+        }
+        // a longer pattern that starts with a keyword hides it where both match: off
+        let hiding = Detector::with_triggers(builtin(), &[b"STS.x".to_vec()]);
+        let sts = hiding
+            .rules
+            .rules
+            .iter()
+            .position(|r| r.id == "alibaba-sts-access-key-id");
+        assert!(!hiding.starts_at_keywords[sts.unwrap()]);
+
+        // a keyword that starts inside another is found all the same
+        let d = Detector::new(builtin());
+        let mut scratch = Scratch::default();
+        d.detect_with(b"x CAISTS.abc CAESTS.", &mut scratch);
+        assert_eq!(scratch.anchors().0, [2, 5, 13, 16]);
+
+        let at_keywords = Detector::with_triggers(builtin(), &triggers);
+        let mut searched = Detector::with_triggers(builtin(), &triggers);
+        searched.search_shapes = true;
+        let mut next = test_rng(0x51_7CC1_B727_220A);
+        let pieces: [&[u8]; 15] = [
+            b"STS.",
+            b"\"STS.",
+            b"CAISTS.", // a keyword that starts inside another
+            b" CAESTS.",
+            b"CAIS",
+            b"CAES",
+            b"CA",
+            b"STS",
+            b"==",
+            b"=",
+            b"+/",
+            b" ",
+            b"\n",
+            b"LTAI",
+            b"security_token = '",
+        ];
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut found = [0usize; 2];
+        for round in 0..60 {
+            let mut buf = Vec::new();
+            let size = 500 + next() % 20_000;
+            while buf.len() < size {
+                if next().is_multiple_of(2) {
+                    buf.extend_from_slice(pieces[next() % pieces.len()]);
+                } else {
+                    let n = [3, 15, 16, 25, 32, 33, 44, 95, 96, 200, 600][next() % 11];
+                    let alnum = next().is_multiple_of(2);
+                    let set = if alnum { &B64[..62] } else { B64 };
+                    buf.extend((0..n).map(|_| set[next() % set.len()]));
+                }
+            }
+            let want = searched.detect(&buf);
+            let got = at_keywords.detect(&buf);
+            assert_eq!(got, want, "round {round}");
+            for det in &got {
+                match at_keywords.rules.rules[det.rule].id.as_str() {
+                    "alibaba-sts-access-key-id" => found[0] += 1,
+                    "alibaba-sts-security-token" => found[1] += 1,
+                    _ => {}
+                }
+            }
+        }
+        // the comparison means something only if both rules found values
+        assert!(found[0] >= 50 && found[1] >= 20, "{found:?}");
     }
 
     #[test]

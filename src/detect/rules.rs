@@ -660,6 +660,36 @@ impl Shape {
         Some(end)
     }
 
+    /// The end of the match that starts at `hay[s..]`, if one does.
+    #[inline]
+    pub fn match_at(&self, hay: &[u8], s: usize) -> Option<usize> {
+        self.prefix_at(&hay[s..])
+            .and_then(|n| self.match_from(hay, s + n))
+    }
+
+    /// Every string the prefix matches (the lead, then one byte of each class after it),
+    /// or None when there are more than `limit`.
+    pub fn prefixes(&self, limit: usize) -> Option<Vec<Vec<u8>>> {
+        let mut out = vec![self.lead.clone()];
+        for class in &self.rest {
+            let bytes: Vec<u8> = (0..=255u8).filter(|&b| class[b as usize]).collect();
+            if out.len().saturating_mul(bytes.len()) > limit {
+                return None;
+            }
+            out = out
+                .iter()
+                .flat_map(|p| {
+                    bytes.iter().map(move |&b| {
+                        let mut q = p.clone();
+                        q.push(b);
+                        q
+                    })
+                })
+                .collect();
+        }
+        Some(out)
+    }
+
     /// Does the whole of `hay` match (the regex's leftmost match is all of `hay`)?
     pub fn is_whole_match(&self, hay: &[u8]) -> bool {
         self.is_whole_match_of_run(hay, Charset::Any)
