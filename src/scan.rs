@@ -239,7 +239,7 @@ impl Worker<'_> {
         // What the file is and how large: asked at once of notebooks and archives, which
         // are read whole; of the rest only when they hold more than the first read.
         let refused = std::cell::Cell::new(None);
-        let check = || match regular_size(&file) {
+        let mut check = || match regular_size(&file) {
             Ok(size) if size > self.opts.max_file_size => {
                 refused.set(Some(Refused::TooLarge(size)));
                 Err(std::io::Error::other("refused"))
@@ -257,7 +257,7 @@ impl Worker<'_> {
                 && archive::has_archive_ext(&display));
         let result = match whole {
             true => check().map(|()| None),
-            false => self.scan_file(&display, &file, check).map(Some),
+            false => self.scan_file(&display, &file, &mut check).map(Some),
         };
         let summary = match (result, refused.take()) {
             (_, Some(Refused::NotRegular)) => {
@@ -443,9 +443,9 @@ impl Worker<'_> {
         &mut self,
         display: &str,
         file: &File,
-        check: impl FnOnce() -> std::io::Result<()>,
+        check: &mut dyn FnMut() -> std::io::Result<()>,
     ) -> std::io::Result<ReadSummary> {
-        self.scan_input::<&File>(display, Input::Checked(file, Box::new(check)))
+        self.scan_input::<&File>(display, Input::Checked(file, check))
     }
 
     fn scan_bytes(&mut self, display: &str, data: &[u8]) -> std::io::Result<ReadSummary> {
@@ -655,7 +655,7 @@ enum Input<'a, R> {
     Bytes(&'a [u8]),
     /// A file, and what to ask before reading past the first read (see
     /// [`ChunkReader::read_checked`]).
-    Checked(&'a File, Box<dyn FnOnce() -> std::io::Result<()> + 'a>),
+    Checked(&'a File, &'a mut dyn FnMut() -> std::io::Result<()>),
 }
 
 /// Why a file was not read past its first read.

@@ -462,6 +462,23 @@ mod tests {
         }
     }
 
+    /// Reads `data` through `r`, at most `most` bytes a call: what was reported, and how
+    /// many calls it took.
+    fn read_trickled(r: &mut ChunkReader, data: &[u8], most: usize) -> (Vec<u8>, usize) {
+        let mut src = Trickle {
+            data,
+            at: 0,
+            most,
+            calls: 0,
+        };
+        let mut seen = Vec::new();
+        r.read(&mut src, u64::MAX, false, |c| {
+            seen.extend_from_slice(&c.data[c.report])
+        })
+        .unwrap();
+        (seen, src.calls)
+    }
+
     #[test]
     fn each_read_asks_for_all_the_room_there_is() {
         let mut r = ChunkReader::default();
@@ -470,41 +487,17 @@ mod tests {
             // a file gives all it has to one read: its bytes, then the read that finds
             // its end, plus one per doubling of a buffer that was too small
             for round in 0..2 {
-                let mut src = Trickle {
-                    data: &data,
-                    at: 0,
-                    most: usize::MAX,
-                    calls: 0,
-                };
-                let mut seen = Vec::new();
-                r.read(&mut src, u64::MAX, false, |c| {
-                    seen.extend_from_slice(&c.data[c.report])
-                })
-                .unwrap();
+                let (seen, calls) = read_trickled(&mut r, &data, usize::MAX);
                 assert_eq!(seen, data, "{size} bytes");
                 let first_read = usize::from(size > 0) + usize::from(size >= PROBE);
                 let limit = match round {
                     0 => first_read + 1 + (size / MIN_GROWTH + 1).ilog2() as usize,
                     _ => first_read + 1, // the buffer is grown already
                 };
-                assert!(
-                    src.calls <= limit,
-                    "{size} bytes, round {round}: {} reads",
-                    src.calls
-                );
+                assert!(calls <= limit, "{size} bytes, round {round}: {calls} reads");
             }
             // short reads (a pipe, an inflating member) give the same chunks
-            let mut src = Trickle {
-                data: &data,
-                at: 0,
-                most: 7_777,
-                calls: 0,
-            };
-            let mut seen = Vec::new();
-            r.read(&mut src, u64::MAX, false, |c| {
-                seen.extend_from_slice(&c.data[c.report])
-            })
-            .unwrap();
+            let (seen, _) = read_trickled(&mut r, &data, 7_777);
             assert_eq!(seen, data, "{size} bytes, short reads");
         }
     }
