@@ -69,7 +69,11 @@ Examples:
   akscan git --history                    every blob in every branch and tag (audit)
 
 Exit status: 0 no findings, 1 findings, 2 error (not a repository, unknown ref, empty
-repository, shallow clone without the range's base, git not installed).";
+repository, shallow clone without the range's base, git not installed, a git step that
+stalled, or no findings but blobs that could not be read, as in a partial clone).
+
+The repository's own git configuration is not trusted: no program it names runs, no file it
+names is read, nothing is fetched (see --trust-repo-config).";
 
 /// `akscan git`: one of the modes, the repository, the common flags.
 #[derive(Debug, Args)]
@@ -97,7 +101,52 @@ pub struct GitArgs {
     #[arg(value_name = "PATH", requires = "staged")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
+    pub safety: GitSafetyArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// How akscan runs git in a repository it does not trust.
+#[derive(Debug, Args)]
+pub struct GitSafetyArgs {
+    /// DANGEROUS on a repository you did not write: let git honour the repository's own
+    /// configuration as it does when you run it, so programs it names (core.fsmonitor,
+    /// gpg.program with log.showSignature, remote.*.uploadpack in a partial clone, ...) run
+    /// and missing blobs of a partial clone are fetched over the network.
+    #[arg(long)]
+    pub trust_repo_config: bool,
+    /// Stop a git step that makes no progress for SECS seconds (no output, no CPU time) and
+    /// exit 2 [default: 30, or AKSCAN_GIT_STALL_TIMEOUT].
+    #[arg(long, value_name = "SECS")]
+    pub git_stall_timeout: Option<f64>,
+}
+
+impl GitSafetyArgs {
+    /// The policy git runs under, or what is wrong with the limit given.
+    pub fn policy(&self) -> Result<crate::source::gitrun::GitPolicy, String> {
+        use crate::source::gitrun::{GitPolicy, DEFAULT_STALL_SECS};
+        let (secs, from) = match self.git_stall_timeout {
+            Some(s) => (s, "--git-stall-timeout".to_string()),
+            None => match std::env::var("AKSCAN_GIT_STALL_TIMEOUT") {
+                Ok(v) => (
+                    v.trim().parse::<f64>().map_err(|_| {
+                        format!("AKSCAN_GIT_STALL_TIMEOUT={v:?}: expected a number of seconds")
+                    })?,
+                    "AKSCAN_GIT_STALL_TIMEOUT".to_string(),
+                ),
+                Err(_) => (DEFAULT_STALL_SECS, String::new()),
+            },
+        };
+        if !(secs.is_finite() && (0.05..=86_400.0).contains(&secs)) {
+            return Err(format!(
+                "{from} {secs}: expected a number of seconds from 0.05 to 86400"
+            ));
+        }
+        Ok(GitPolicy {
+            trust_repo_config: self.trust_repo_config,
+            stall_limit: std::time::Duration::from_secs_f64(secs),
+        })
+    }
 }
 
 /// `akscan install-hook` / `uninstall-hook`.
@@ -110,6 +159,8 @@ pub struct HookArgs {
     /// uninstall-hook).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub safety: GitSafetyArgs,
 }
 
 const FIX_EXIT_HELP: &str = "\
@@ -412,7 +463,11 @@ fn run_git(mut args: GitArgs) -> i32 {
         }),
         _ => None,
     };
-    let repo = match Repo::open(&args.repo) {
+    let policy = match args.safety.policy() {
+        Ok(p) => p,
+        Err(e) => return error(e),
+    };
+    let repo = match Repo::open(&args.repo, policy) {
         Ok(r) => r,
         Err(e) => return error(e),
     };
@@ -492,7 +547,17 @@ fn run_git(mut args: GitArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return error(e),
     };
-    let code = finish(&args.common, &setup, result);
+    let unread = result.stats.skipped.unreadable;
+    let mut code = finish(&args.common, &setup, result);
+    if code == EXIT_CLEAN && unread > 0 {
+        // not a clean result: part of what was asked for was not scanned
+        code = error(format!(
+            "the scan is incomplete: {unread} blob{} could not be read (see the warnings above); \
+             in a partial clone, fetch the missing blobs first (akscan fetches nothing) or clone \
+             without --filter",
+            if unread == 1 { "" } else { "s" }
+        ));
+    }
     if code == EXIT_FINDINGS && args.staged && !args.common.quiet {
         let _ = writeln!(
             io::stderr(),
@@ -506,7 +571,11 @@ fn run_git(mut args: GitArgs) -> i32 {
 }
 
 fn run_hook(args: HookArgs, install: bool) -> i32 {
-    let repo = match crate::source::git::Repo::open(&args.repo) {
+    let policy = match args.safety.policy() {
+        Ok(p) => p,
+        Err(e) => return error(e),
+    };
+    let repo = match crate::source::git::Repo::open(&args.repo, policy) {
         Ok(r) => r,
         Err(e) => return error(e),
     };

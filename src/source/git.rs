@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use super::gitrun::{step_name, GitPolicy, GitRunner, Progress, RunError};
 use crate::finding::{Finding, GitProvenance};
 use crate::progress::Counters;
 use crate::scan::{sort_findings, BufferScanner, ScanResult, Scanner};
@@ -45,6 +46,13 @@ pub enum GitError {
     Failed { what: String, msg: String },
     #[error("cannot run git: {0}")]
     Io(std::io::Error),
+    #[error(
+        "git {step} made no progress for {secs} s and was stopped: the repository's configuration \
+         may make git wait on a file that never ends (a FIFO named by include.path, \
+         core.attributesFile or a file in .git), or its file system is stalled; check .git/config, \
+         or allow more time with --git-stall-timeout SECS (or AKSCAN_GIT_STALL_TIMEOUT)"
+    )]
+    Stalled { step: String, secs: f64 },
 }
 
 /// A git repository, found from a directory inside it.
@@ -56,6 +64,8 @@ pub struct Repo {
     pub work_tree: Option<PathBuf>,
     /// A shallow clone: history stops at grafted commits.
     pub shallow: bool,
+    /// How git runs here: hardened unless trusted, under a watchdog.
+    pub runner: GitRunner,
 }
 
 /// The bytes of a command's standard error as one line.
@@ -83,9 +93,22 @@ fn spawn_error(e: std::io::Error) -> GitError {
     }
 }
 
+impl GitRunner {
+    /// The error of a git step that could not run or was stopped.
+    fn error(&self, step: &str, e: RunError) -> GitError {
+        match e {
+            RunError::Spawn(e) => spawn_error(e),
+            RunError::Stalled => GitError::Stalled {
+                step: step.to_string(),
+                secs: self.policy.stall_limit.as_secs_f64(),
+            },
+        }
+    }
+}
+
 impl Repo {
-    /// Finds the repository that contains `dir`.
-    pub fn open(dir: &Path) -> Result<Repo, GitError> {
+    /// Finds the repository that contains `dir`; git runs there under `policy`.
+    pub fn open(dir: &Path, policy: GitPolicy) -> Result<Repo, GitError> {
         if !dir.is_dir() {
             return Err(GitError::NotARepo(format!(
                 "{} is not a directory",
@@ -94,19 +117,18 @@ impl Repo {
         }
         // one process: --show-toplevel comes last, so a repository without a work tree
         // (bare, or inside .git) still prints the other three before it fails
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args([
-                "rev-parse",
-                "--absolute-git-dir",
-                "--is-bare-repository",
-                "--is-shallow-repository",
-                "--show-toplevel",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(spawn_error)?;
+        let runner = GitRunner { policy };
+        let mut cmd = runner.command(dir, &[]);
+        cmd.args([
+            "rev-parse",
+            "--absolute-git-dir",
+            "--is-bare-repository",
+            "--is-shallow-repository",
+            "--show-toplevel",
+        ]);
+        let out = runner
+            .output(cmd)
+            .map_err(|e| runner.error("rev-parse", e))?;
         let text = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<&str> = text.lines().collect();
         if !out.status.success() && lines.len() != 3 {
@@ -139,6 +161,7 @@ impl Repo {
             git_dir,
             work_tree,
             shallow,
+            runner,
         })
     }
 
@@ -147,32 +170,46 @@ impl Repo {
         self.work_tree.as_deref().unwrap_or(&self.git_dir)
     }
 
-    /// A `git` command run at [`Repo::root`]; pathspecs are literal.
-    fn command(&self) -> Command {
-        let mut c = Command::new("git");
-        c.arg("-C")
-            .arg(self.root())
-            .arg("--literal-pathspecs")
-            .args(["-c", "core.quotePath=false"])
-            .stdin(Stdio::null());
+    /// A `git` command run at [`Repo::root`] (hardened, see [`GitRunner::command`]);
+    /// pathspecs are literal.
+    fn command_keeping(&self, keep: &[&str]) -> Command {
+        let mut c = self.runner.command(self.root(), keep);
+        // what the output is parsed as, whatever the configuration says: paths unquoted,
+        // the root commit's changes shown, no colour codes
+        c.arg("--literal-pathspecs").args([
+            "-c",
+            "core.quotePath=false",
+            "-c",
+            "log.showRoot=true",
+            "-c",
+            "color.ui=never",
+        ]);
         c
+    }
+
+    fn command(&self) -> Command {
+        self.command_keeping(&[])
+    }
+
+    /// Runs git with `args` to its end under the watchdog, whatever its exit status.
+    fn output<S: AsRef<std::ffi::OsStr>>(
+        &self,
+        mut cmd: Command,
+        args: &[S],
+    ) -> Result<std::process::Output, GitError> {
+        cmd.args(args);
+        self.runner
+            .output(cmd)
+            .map_err(|e| self.runner.error(&step_name(args), e))
     }
 
     /// Runs git with `args` and returns its standard output; a failure is an error named
     /// after `args[0]`.
     fn run<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Result<Vec<u8>, GitError> {
-        let out = self
-            .command()
-            .args(args)
-            .stderr(Stdio::piped())
-            .output()
-            .map_err(spawn_error)?;
+        let out = self.output(self.command(), args)?;
         if !out.status.success() {
             return Err(GitError::Failed {
-                what: args
-                    .first()
-                    .map(|a| a.as_ref().to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                what: step_name(args),
                 msg: one_line(&out.stderr),
             });
         }
@@ -187,13 +224,16 @@ impl Repo {
 
     /// The commit `rev` names, or a clear error (unknown ref, not in this shallow clone).
     pub fn resolve_commit(&self, rev: &str) -> Result<String, GitError> {
-        let out = self
-            .command()
-            .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
-            .arg(format!("{rev}^{{commit}}"))
-            .stderr(Stdio::null())
-            .output()
-            .map_err(spawn_error)?;
+        let out = self.output(
+            self.command(),
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &format!("{rev}^{{commit}}"),
+            ],
+        )?;
         let oid = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if out.status.success() && !oid.is_empty() {
             return Ok(oid);
@@ -212,9 +252,17 @@ impl Repo {
         )))
     }
 
-    /// The path of the hooks directory, honouring `core.hooksPath`.
+    /// The path of the hooks directory, honouring `core.hooksPath` (read, not run).
     pub fn hooks_dir(&self) -> Result<PathBuf, GitError> {
-        let out = self.run(&["rev-parse", "--git-path", "hooks"])?;
+        let args = ["rev-parse", "--git-path", "hooks"];
+        let out = self.output(self.command_keeping(&["core.hooksPath"]), &args)?;
+        if !out.status.success() {
+            return Err(GitError::Failed {
+                what: "rev-parse".into(),
+                msg: one_line(&out.stderr),
+            });
+        }
+        let out = out.stdout;
         let p = PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches(['\n', '\r']));
         Ok(if p.is_absolute() {
             p
@@ -378,85 +426,90 @@ fn cat_blobs(
         // SAFETY: F_SETPIPE_SZ on a pipe we own; failure only leaves the default size.
         unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20) };
     }
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let result = std::thread::scope(|s| {
-        s.spawn(move || {
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut stdin);
-            for o in oids {
-                if writeln!(w, "{o}").is_err() {
-                    return;
+    let stderr = child.stderr.take().expect("piped stderr");
+    let watched = repo.runner.watch(&mut child, |p: &Progress| {
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut stdin);
+                for o in oids {
+                    if writeln!(w, "{o}").is_err() {
+                        return;
+                    }
                 }
-            }
-            let _ = w.flush();
-        });
-        let err = s.spawn(move || {
-            let mut e = Vec::new();
-            let _ = stderr.read_to_end(&mut e);
-            e
-        });
-        let mut r = BufReader::with_capacity(1 << 20, stdout);
-        let mut header = Vec::new();
-        let mut data = Vec::new();
-        let mut res = Ok(());
-        for want in oids {
-            header.clear();
-            match r.read_until(b'\n', &mut header) {
-                Ok(0) | Err(_) => {
-                    res = Err(GitError::Failed {
-                        what: "cat-file".into(),
-                        msg: "ended early".into(),
-                    });
-                    break;
+                let _ = w.flush();
+            });
+            let err = s.spawn(move || {
+                let mut e = Vec::new();
+                let _ = p.reader(stderr).read_to_end(&mut e);
+                e
+            });
+            let mut r = BufReader::with_capacity(1 << 20, p.reader(stdout));
+            let mut header = Vec::new();
+            let mut data = Vec::new();
+            let mut res = Ok(());
+            for want in oids {
+                header.clear();
+                match r.read_until(b'\n', &mut header) {
+                    Ok(0) | Err(_) => {
+                        res = Err(GitError::Failed {
+                            what: "cat-file".into(),
+                            msg: "ended early".into(),
+                        });
+                        break;
+                    }
+                    Ok(_) => {}
                 }
-                Ok(_) => {}
-            }
-            let h = String::from_utf8_lossy(&header);
-            let parts: Vec<&str> = h.split_whitespace().collect();
-            if parts.len() != 3 {
-                f(want, Blob::Missing);
-                continue;
-            }
-            let size: u64 = parts[2].parse().unwrap_or(0);
-            if size > max_size {
-                let skipped = std::io::copy(&mut (&mut r).take(size + 1), &mut std::io::sink());
-                if skipped.is_err() {
+                let h = String::from_utf8_lossy(&header);
+                let parts: Vec<&str> = h.split_whitespace().collect();
+                if parts.len() != 3 {
+                    let _busy = p.busy();
+                    f(want, Blob::Missing);
+                    continue;
+                }
+                let size: u64 = parts[2].parse().unwrap_or(0);
+                if size > max_size {
+                    let skipped = std::io::copy(&mut (&mut r).take(size + 1), &mut std::io::sink());
+                    if skipped.is_err() {
+                        res = Err(GitError::Failed {
+                            what: "cat-file".into(),
+                            msg: "short read".into(),
+                        });
+                        break;
+                    }
+                    let _busy = p.busy();
+                    f(want, Blob::TooLarge(size));
+                    continue;
+                }
+                data.clear();
+                let got = (&mut r).take(size + 1).read_to_end(&mut data);
+                if !matches!(got, Ok(n) if n as u64 == size + 1) {
                     res = Err(GitError::Failed {
                         what: "cat-file".into(),
                         msg: "short read".into(),
                     });
                     break;
                 }
-                f(want, Blob::TooLarge(size));
-                continue;
+                data.pop();
+                let _busy = p.busy();
+                if parts[1] == "blob" {
+                    f(want, Blob::Data(&data));
+                } else {
+                    f(want, Blob::Missing);
+                }
             }
-            data.clear();
-            let got = (&mut r).take(size + 1).read_to_end(&mut data);
-            if !matches!(got, Ok(n) if n as u64 == size + 1) {
+            drop(r);
+            let msg = err.join().unwrap_or_default();
+            if res.is_err() && !msg.is_empty() {
                 res = Err(GitError::Failed {
                     what: "cat-file".into(),
-                    msg: "short read".into(),
+                    msg: one_line(&msg),
                 });
-                break;
             }
-            data.pop();
-            if parts[1] == "blob" {
-                f(want, Blob::Data(&data));
-            } else {
-                f(want, Blob::Missing);
-            }
-        }
-        drop(r);
-        let msg = err.join().unwrap_or_default();
-        if res.is_err() && !msg.is_empty() {
-            res = Err(GitError::Failed {
-                what: "cat-file".into(),
-                msg: one_line(&msg),
-            });
-        }
-        res
+            res
+        })
     });
     let _ = child.wait();
-    result
+    watched.unwrap_or_else(|e| Err(repo.runner.error("cat-file", e)))
 }
 
 /// 1-based numbers of the lines of `new` that are in no `old` (sorted). With no old
@@ -638,7 +691,11 @@ fn scan_batch(
                         ));
                     }
                     let Some(new) = blobs.get(&c.oid) else {
-                        return Err(format!("{path}: blob {} is missing from the repository", c.oid));
+                        return Err(format!(
+                            "{path}: blob {} is missing from the repository and was not scanned \
+                             (in a partial clone, a blob never fetched: akscan does not fetch it)",
+                            c.oid
+                        ));
                     };
                     let olds: Vec<&[u8]> = c
                         .old
@@ -717,21 +774,41 @@ pub fn scan_staged(
             "--staged needs a work tree (this is a bare repository)".into(),
         ));
     }
-    let mut args: Vec<std::ffi::OsString> = [
-        "diff",
-        "--cached",
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "-M",
-        "--no-ext-diff",
-        "--",
-    ]
-    .iter()
-    .map(Into::into)
-    .collect();
-    args.extend(paths.iter().map(|p| p.as_os_str().to_owned()));
-    let out = repo.run(&args)?;
+    // plumbing: the index against HEAD's tree, without refreshing the index or reading the
+    // work tree (so no filter or fsmonitor has a reason to run)
+    let args = |base: &str| -> Vec<std::ffi::OsString> {
+        let mut a: Vec<std::ffi::OsString> = [
+            "diff-index",
+            "--cached",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "-M",
+            base,
+            "--",
+        ]
+        .iter()
+        .map(Into::into)
+        .collect();
+        a.extend(paths.iter().map(|p| p.as_os_str().to_owned()));
+        a
+    };
+    let out = match repo.run(&args("HEAD")) {
+        Ok(out) => out,
+        Err(e) => {
+            // no commit yet: everything staged is added (against the empty tree)
+            let head = repo.output(
+                repo.command(),
+                &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+            )?;
+            if head.status.success() {
+                return Err(e);
+            }
+            let empty = repo.run(&["hash-object", "-t", "tree", "--stdin"])?;
+            let empty = String::from_utf8_lossy(&empty).trim().to_string();
+            repo.run(&args(&empty))?
+        }
+    };
     let mut commits = Vec::new();
     let mut changes = Vec::new();
     parse_raw(&out, &mut commits, &mut changes);
@@ -792,18 +869,10 @@ pub fn scan_range(
         Some(f) => format!("{f}..{to}"),
         None => to.clone(),
     };
-    let out = repo.run(&[
-        "log",
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "-M",
-        "-c",
-        "--no-ext-diff",
-        LOG_FORMAT,
-        &spec,
-        "--",
-    ])?;
+    let mut args = vec!["log", "--raw", "-z", "--no-abbrev", "-M", "-c"];
+    args.extend(repo.runner.log_args());
+    args.extend([LOG_FORMAT, &spec, "--"]);
+    let out = repo.run(&args)?;
     let mut commits = Vec::new();
     let mut changes = Vec::new();
     parse_raw(&out, &mut commits, &mut changes);
@@ -831,7 +900,7 @@ struct Intro {
 type Intros = HashMap<String, HashMap<Vec<u8>, Intro>>;
 
 fn read_history(repo: &Repo) -> Result<(Vec<Commit>, Intros), GitError> {
-    let out = repo.run(&[
+    let mut args = vec![
         "log",
         "--all",
         "--raw",
@@ -839,9 +908,10 @@ fn read_history(repo: &Repo) -> Result<(Vec<Commit>, Intros), GitError> {
         "--no-abbrev",
         "--no-renames",
         "-c",
-        "--no-ext-diff",
-        LOG_FORMAT,
-    ])?;
+    ];
+    args.extend(repo.runner.log_args());
+    args.push(LOG_FORMAT);
+    let out = repo.run(&args)?;
     let mut commits = Vec::new();
     let mut changes = Vec::new();
     parse_raw(&out, &mut commits, &mut changes);

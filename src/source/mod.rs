@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod decode;
 pub mod git;
+pub mod gitrun;
 pub mod notebook;
 pub mod read;
 pub mod walk;
