@@ -10,7 +10,7 @@ command -v cargo-fuzz >/dev/null || { echo "install cargo-fuzz: cargo install ca
 mkdir -p corpus/detect
 # seed the detector with the labeled corpora
 cp -n ../tests/corpus/files/*/* corpus/detect/ 2>/dev/null || true
-for t in detect decode rules config; do
+for t in detect neutralise decode rules config; do
   echo "== $t ($secs s)"
   cargo +nightly fuzz run "$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 2>&1 | grep -E "^(#[0-9]+.*DONE|Done|==[0-9]+==|SUMMARY|stat::)|panicked|ERROR" || true
 done

@@ -15,6 +15,8 @@ use crate::detect::rules::RuleSet;
 use crate::finding::{Suppressed, Suppression};
 use crate::fix;
 use crate::progress::{self, Counters, Progress};
+use crate::report::redact::{Redacting, Redactor};
+use crate::report::sanitize::{for_terminal, lines_for_terminal};
 use crate::report::{self, Format, RenderOptions, ReportData};
 use crate::scan::{ScanOptions, ScanResult, Scanner, DEFAULT_MAX_FILE_SIZE};
 use crate::suppress;
@@ -366,7 +368,9 @@ pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, St
 }
 
 fn error(msg: impl std::fmt::Display) -> i32 {
-    let _ = writeln!(io::stderr(), "akscan: error: {msg}");
+    // messages quote config and rule files, file names and git's words: outside text
+    let msg = msg.to_string();
+    let _ = writeln!(io::stderr(), "akscan: error: {}", lines_for_terminal(&msg));
     EXIT_ERROR
 }
 
@@ -586,7 +590,7 @@ fn run_hook(args: HookArgs, install: bool) -> i32 {
     };
     match done {
         Ok(o) => {
-            let _ = writeln!(io::stderr(), "akscan: {}", o.message());
+            let _ = writeln!(io::stderr(), "akscan: {}", for_terminal(&o.message()));
             EXIT_CLEAN
         }
         Err(e) => error(e),
@@ -647,22 +651,19 @@ fn run_fix(args: FixArgs) -> i32 {
     if let Some(b) = &setup.baseline {
         suppress::apply_baseline(&mut result, b);
     }
-    let mut err = io::stderr().lock();
+    let mut findings = std::mem::take(&mut result.findings);
+    let redactor = redactor(common, &findings, &result.suppressed);
+    let mut err = Redacting::new(io::stderr().lock(), &redactor, true);
     if !common.quiet {
         for w in &result.warnings {
-            let _ = writeln!(
-                err,
-                "akscan: warning: {}",
-                report::sanitize::for_terminal(w)
-            );
+            let _ = writeln!(err, "akscan: warning: {}", for_terminal(w));
         }
     }
-    let mut findings = std::mem::take(&mut result.findings);
     if let Some(o) = common.verify_options() {
         let summary = verify::run(&mut findings, &o);
         if !common.quiet {
             for w in &summary.warnings {
-                let _ = writeln!(err, "akscan: warning: {w}");
+                let _ = writeln!(err, "akscan: warning: {}", for_terminal(w));
             }
         }
     }
@@ -685,19 +686,16 @@ fn run_fix(args: FixArgs) -> i32 {
         {
             return error(format!("cannot write the report: {e}"));
         }
-        buf
+        redactor.mask_lines(&buf, true)
     } else {
-        if common.show_secrets {
-            plan.diff().into_bytes()
-        } else {
-            plan.diff_redacted(&findings).into_bytes()
-        }
+        // the diff shows the files' lines: outside text, and every copy of every value
+        redactor.mask_lines(lines_for_terminal(&plan.diff()).as_bytes(), true)
     };
     if let Err(e) = emit(common, &out) {
         return error(e);
     }
     let applied = args.apply.then(|| fix::apply(&plan, &args.paths));
-    let show = |p: &str| report::sanitize::for_terminal(p).into_owned();
+    let show = |p: &str| for_terminal(p).into_owned();
     if let Some(rep) = &applied {
         for (p, n) in &rep.written {
             let _ = writeln!(
@@ -782,6 +780,20 @@ fn run_fix(args: FixArgs) -> i32 {
     }
 }
 
+/// The redactor for everything a command prints: every value it found, reported or
+/// suppressed; nothing with `--show-secrets`.
+fn redactor(
+    common: &CommonArgs,
+    findings: &[crate::finding::Finding],
+    suppressed: &[Suppressed],
+) -> Redactor {
+    if common.show_secrets {
+        Redactor::none()
+    } else {
+        Redactor::for_findings(findings, suppressed)
+    }
+}
+
 /// Most stale baseline entries listed on stderr.
 const MAX_STALE_SHOWN: usize = 20;
 
@@ -841,14 +853,11 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
     let plan =
         (common.format == Format::Sarif).then(|| fix::plan(data.findings, |p| std::fs::read(p)));
     let stderr_color = use_color(common.color, io::stderr().is_terminal());
+    let redactor = redactor(common, data.findings, &result.suppressed);
     if !common.quiet {
-        let mut err = io::stderr().lock();
+        let mut err = Redacting::new(io::stderr().lock(), &redactor, true);
         for w in &result.warnings {
-            let _ = writeln!(
-                err,
-                "akscan: warning: {}",
-                report::sanitize::for_terminal(w)
-            );
+            let _ = writeln!(err, "akscan: warning: {}", for_terminal(w));
         }
         if result.warnings_dropped > 0 {
             let _ = writeln!(
@@ -859,15 +868,15 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
         }
         if let Some((_, summary)) = &verified {
             for w in &summary.warnings {
-                let _ = writeln!(err, "akscan: warning: {w}");
+                let _ = writeln!(err, "akscan: warning: {}", for_terminal(w));
             }
         }
         for s in stale.iter().take(MAX_STALE_SHOWN) {
             let _ = writeln!(
                 err,
                 "akscan: baseline: stale entry: {} in {} is no longer found (rewrite the baseline with --write-baseline)",
-                s.rule_id,
-                report::sanitize::for_terminal(&s.path)
+                for_terminal(&s.rule_id),
+                for_terminal(&s.path)
             );
         }
         if stale.len() > MAX_STALE_SHOWN {
@@ -882,10 +891,13 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
                 err,
                 "akscan: wrote {n} baseline entr{} to {}",
                 if *n == 1 { "y" } else { "ies" },
-                report::sanitize::for_terminal(&path.display().to_string())
+                for_terminal(&path.display().to_string())
             );
         }
     }
+    // `--format github` writes workflow commands on purpose (their data escaped); no
+    // other report may start a line with one
+    let guard = common.format != Format::Github;
     let written = match &common.output {
         Some(path) => {
             let opts = RenderOptions {
@@ -893,7 +905,9 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
                 color: false,
             };
             let mut buf = Vec::new();
-            report::render_with_fixes(common.format, &data, &opts, plan.as_ref(), &mut buf)
+            let mut w = Redacting::new(&mut buf, &redactor, guard);
+            report::render_with_fixes(common.format, &data, &opts, plan.as_ref(), &mut w)
+                .and_then(|_| w.finish())
                 .and_then(|_| std::fs::write(path, &buf))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
@@ -903,9 +917,9 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
                 color: use_color(common.color, io::stdout().is_terminal()),
             };
             let stdout = io::stdout();
-            let mut out = io::BufWriter::new(stdout.lock());
+            let mut out = Redacting::new(io::BufWriter::new(stdout.lock()), &redactor, guard);
             match report::render_with_fixes(common.format, &data, &opts, plan.as_ref(), &mut out)
-                .and_then(|_| out.flush())
+                .and_then(|_| out.finish())
             {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.map_err(|e| format!("cannot write the report: {e}")),
@@ -916,17 +930,10 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
         return error(e);
     }
     if !common.quiet {
-        let _ = writeln!(
-            io::stderr(),
-            "{}",
-            report::human::summary(&data, stderr_color)
-        );
+        let mut err = Redacting::new(io::stderr().lock(), &redactor, true);
+        let _ = writeln!(err, "{}", report::human::summary(&data, stderr_color));
         if let Some((_, summary)) = &verified {
-            let _ = writeln!(
-                io::stderr(),
-                "{}",
-                report::sanitize::for_terminal(&summary.line())
-            );
+            let _ = writeln!(err, "{}", for_terminal(&summary.line()));
         }
     }
     if result.findings.is_empty() {

@@ -43,6 +43,13 @@ const ROLE_ID: &str = "STS.NUttYpATIk27f4t3tGolUByxR";
 const ROLE_SECRET: &str = "mXBYQ0DVbpag1xYKiuMw7TpHD8BHbNdZU0NYJ2gC";
 const OLD_ID: &str = "STS.NlNbc7Hrd0APsmYaUSRCsllZq";
 const OLD_SECRET: &str = "3ZycZOkN8gaW18vjsgJ0Wu8FxTwXqxni7z9KwRkN";
+// A hostile server: a user name made to run commands, and a token echoed back.
+const EVIL_ID: &str = "LTAI5tqSyY3v6ysjB6f2RsDL";
+const EVIL_SECRET: &str = "HZg8RakGnRAxPcTM82aLz4EJqqeJJA";
+const ECHO_ID: &str = "STS.N8AP2PL8LUWNk9urPMvNaVBZc";
+const ECHO_SECRET: &str = "LKSEXV5poApuwXEVY5VgvWMggwMDSByY7bBm3cZa";
+/// What the hostile server puts after `user/` in the Arn (JSON-escaped).
+const EVIL_USER: &str = r"$(touch pwned);x\nrm -rf ~\u001b]0;t\u0007 \u202e";
 
 fn token(seed: u64) -> String {
     // a SecurityToken-shaped value: CAIS + base64 of pseudo-random bytes
@@ -71,6 +78,9 @@ enum Answer {
     Expired,
     ServerError,
     Slow(Duration),
+    /// An error whose `Code`, `RequestId` and `Message` echo the request's SecurityToken
+    /// and hold terminal escapes and a workflow command.
+    Echo,
 }
 
 #[derive(Clone)]
@@ -417,6 +427,16 @@ fn answer(
             ),
             None,
         ),
+        Answer::Echo => {
+            let t = get("SecurityToken").unwrap_or_default();
+            (
+                400,
+                format!(
+                    r#"{{"RequestId":"{t}\u001b[2J","HostId":"h","Code":"Bad.{t}","Message":"echo {t}\n::error file=x::forged\u009b31m"}}"#
+                ),
+                None,
+            )
+        }
         Answer::Slow(d) => (
             200,
             format!(
@@ -480,6 +500,22 @@ fn accounts() -> Vec<Account> {
                 arn: format!("acs:ram::{ACCOUNT}:assumed-role/ci-deployer/build-42"),
                 principal: "300012345678901234:build-42",
             },
+        },
+        Account {
+            id: EVIL_ID,
+            secret: EVIL_SECRET,
+            token: None,
+            answer: Answer::Identity {
+                identity_type: "RAMUser",
+                arn: format!("acs:ram::{ACCOUNT}:user/{EVIL_USER}"),
+                principal: "203948576612340000",
+            },
+        },
+        Account {
+            id: ECHO_ID,
+            secret: ECHO_SECRET,
+            token: Some(token(33)),
+            answer: Answer::Echo,
         },
         Account {
             id: OLD_ID,
@@ -784,6 +820,78 @@ fn human_output_shows_the_verdict_and_root_advice() {
     for secret in [ROOT_SECRET, GONE_SECRET] {
         assert!(!text.contains(secret));
     }
+}
+
+#[test]
+fn hostile_answers_are_masked_and_never_commands() {
+    let sts = FakeSts::start(accounts());
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "evil.toml", &pair_file(EVIL_ID, EVIL_SECRET));
+    write(
+        dir.path(),
+        "echo.json",
+        &sts_file(ECHO_ID, ECHO_SECRET, &token(33)),
+    );
+    let tok = token(33);
+    let mut cases = 0;
+    for f in ["human", "json", "jsonl", "sarif", "github"] {
+        let out = run(akscan()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--verify", "--color", "never", "--format", f])
+            .arg("--verify-endpoint")
+            .arg(sts.endpoint()));
+        assert_eq!(out.status.code(), Some(1), "{f}: {out:?}");
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // the token the server echoed, in clear or any long piece of it
+        for w in tok.as_bytes().windows(16).step_by(16) {
+            let w = std::str::from_utf8(w).unwrap();
+            assert!(!text.contains(w), "{f}: token piece {w} shown:\n{text}");
+        }
+        for v in [EVIL_SECRET, ECHO_SECRET] {
+            assert!(!text.contains(v), "{f}: {v} shown");
+        }
+        // no line a shell or a CI runner would obey, no raw escape
+        for line in text.lines() {
+            let t = line.trim_start();
+            assert!(!t.starts_with("rm "), "{f}: {line:?}");
+            assert!(
+                !t.starts_with("::")
+                    || (f == "github"
+                        && ["::error file=", "::warning file=", "::notice file="]
+                            .iter()
+                            .any(|p| t.starts_with(p))),
+                "{f}: {line:?}"
+            );
+            if f != "json" && f != "jsonl" && f != "sarif" {
+                assert!(
+                    !line
+                        .chars()
+                        .any(|c| (c.is_control() && c != '\t') || c == '\u{202e}'),
+                    "{f}: raw control in {line:?}"
+                );
+            }
+        }
+        if f == "human" {
+            // shown (escaped) as the answer's Arn, never put in a command
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("aliyun") && l.contains("$(")),
+                "{text}"
+            );
+            assert!(text.contains("--UserName <ram-user-name>"), "{text}");
+            assert!(text.contains("characters RAM does not allow"), "{text}");
+            assert!(text.contains("(Bad.CAIS***"), "{text}");
+        }
+        cases += 1;
+    }
+    assert!(!dir.path().join("pwned").exists());
+    assert_eq!(cases, 5);
 }
 
 #[test]

@@ -157,7 +157,19 @@ pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) 
 # akscan again with --show-secrets to print them\n",
         );
     }
-    if keys.iter().any(|(_, u)| u.is_none()) {
+    if keys
+        .iter()
+        .any(|(_, u)| u.as_deref().is_some_and(|u| !is_ram_user_name(u)))
+    {
+        s.push_str(
+            "# a RAM user name in the verification answer has characters RAM does not allow:\n\
+# it is not put in a command\n",
+        );
+    }
+    if keys
+        .iter()
+        .any(|(_, u)| !u.as_deref().is_some_and(is_ram_user_name))
+    {
         s.push_str(
             "# <ram-user-name>: the RAM user that owns the key (akscan --verify reports it, or\n\
 # search the AccessKey ID in the RAM console)\n",
@@ -165,7 +177,11 @@ pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) 
     }
     let (start, end) = trail_window();
     for (id, user) in keys {
-        let user = user.as_deref().unwrap_or(USER_PLACEHOLDER);
+        // the name comes from a server's answer: only a name RAM allows goes in a command
+        let user = user
+            .as_deref()
+            .filter(|u| is_ram_user_name(u))
+            .unwrap_or(USER_PLACEHOLDER);
         s.push_str(&format!(
             "\n# {id}\n\
 aliyun ram UpdateAccessKey --UserName {user} --UserAccessKeyId {id} --Status Inactive\n\
@@ -176,6 +192,14 @@ aliyun ram DeleteAccessKey --UserName {user} --UserAccessKeyId {id}\n"
     s.push('\n');
     s.push_str(NEXT_STEPS);
     s
+}
+
+/// Whether `u` is a RAM user name as RAM allows it (letters, digits, `.`, `_`, `-`, `@`;
+/// 1 to 64 characters): such a name needs no shell quoting.
+pub fn is_ram_user_name(u: &str) -> bool {
+    (1..=64).contains(&u.len())
+        && u.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'))
 }
 
 /// The ActionTrail query window: from 89 days ago (events of the last 90 days can be looked

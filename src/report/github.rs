@@ -3,11 +3,13 @@
 //!
 //! Properties and messages are escaped as the runner expects (`%`, CR and LF everywhere;
 //! `:` and `,` in properties too), so a file name or a line's text cannot end a command
-//! early or start another one.
+//! early or start another one; control characters in them are shown escaped
+//! ([`for_terminal`]), never passed to the log's terminal.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use super::sanitize::for_terminal;
 use super::{Located, Locator, RenderOptions, ReportData};
 use crate::detect::rules::Severity;
 use crate::finding::Finding;
@@ -46,8 +48,12 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
             Located::Relative(rel) => rel,
             Located::Absolute(abs) => crate::source::walk::display_path(&abs),
         };
-        let title = format!("akscan: {} [{}]", f.rule_name, f.rule_id);
+        // outside text (file names, rule names from a rule file, excerpts, verification
+        // answers) is made visible, not obeyed, by the terminal that shows the log
+        let file = for_terminal(&file);
+        let title = for_terminal(&format!("akscan: {} [{}]", f.rule_name, f.rule_id)).into_owned();
         let message = super::sarif::message(f, &by_fp, opts);
+        let message = for_terminal(&message);
         writeln!(
             out,
             "::{} file={},line={},endLine={},col={},endColumn={},title={}::{}",

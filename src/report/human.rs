@@ -57,8 +57,8 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
             "{}  {} {} {}",
             st.bold(&loc),
             st.severity(f.severity),
-            f.rule_name,
-            st.dim(&format!("[{}]", f.rule_id))
+            for_terminal(&f.rule_name),
+            st.dim(&format!("[{}]", for_terminal(&f.rule_id)))
         )?;
         let mut detail = format!("    {}", shown_value(f, opts));
         if let Some(p) = f.pair.as_deref().and_then(|fp| by_fp.get(fp)) {

@@ -4,6 +4,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod redact;
 pub mod sanitize;
 pub mod sarif;
 

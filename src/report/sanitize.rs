@@ -34,9 +34,83 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether a log line (leading whitespace aside) would be read as a command by a CI
+/// runner: GitHub's workflow commands (`::error …::`), its older `##[…]` form and Azure
+/// Pipelines' `##vso[…]`.
+fn is_command(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("::") || t.starts_with("##[") || t.starts_with("##vso[")
+}
+
+/// A line that a CI runner would take for a command, with its first character escaped
+/// (`\x3a:error…`) so it is only shown; any other line unchanged.
+pub fn guard_line(line: &str) -> Cow<'_, str> {
+    if !is_command(line) {
+        return Cow::Borrowed(line);
+    }
+    let lead = line.len() - line.trim_start().len();
+    let first = line[lead..].chars().next().map_or(0, |c| c as u32);
+    let mut out = String::with_capacity(line.len() + 4);
+    out.push_str(&line[..lead]);
+    let _ = write!(out, "\\x{first:02x}");
+    out.push_str(&line[lead + 1..]);
+    Cow::Owned(out)
+}
+
+/// Text of several lines from outside (file contents in a diff, an error message that
+/// quotes a config file) made safe for a terminal or a CI log: line breaks and tabs are
+/// kept (a `\r` only before `\n`), every other control character is escaped as in
+/// [`for_terminal`], and no line can be taken for a CI command ([`guard_line`]).
+pub fn lines_for_terminal(s: &str) -> Cow<'_, str> {
+    let unsafe_line = |l: &str| {
+        let body = l.strip_suffix('\r').unwrap_or(l);
+        body.chars().any(|c| c != '\t' && is_unsafe(c)) || is_command(l)
+    };
+    if !s.split('\n').any(unsafe_line) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, l) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let (body, cr) = match l.strip_suffix('\r') {
+            Some(b) => (b, "\r"),
+            None => (l, ""),
+        };
+        let mut esc = String::with_capacity(body.len());
+        for part in body.split('\t').enumerate() {
+            if part.0 > 0 {
+                esc.push('\t');
+            }
+            esc.push_str(&for_terminal(part.1));
+        }
+        out.push_str(&guard_line(&esc));
+        out.push_str(cr);
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commands_cannot_start_a_line() {
+        assert_eq!(guard_line("::error file=a::x"), "\\x3a:error file=a::x");
+        assert_eq!(guard_line("  ##[warning]x"), "  \\x23#[warning]x");
+        assert_eq!(
+            guard_line("##vso[task.setvariable]"),
+            "\\x23#vso[task.setvariable]"
+        );
+        assert_eq!(guard_line("a ::error::"), "a ::error::");
+        let s = "ok\n::set-output name=x::1\r\n\tkeep\x1b[31m\n\rend";
+        assert_eq!(
+            lines_for_terminal(s),
+            "ok\n\\x3a:set-output name=x::1\r\n\tkeep\\x1b[31m\n\\x0dend"
+        );
+        assert!(matches!(lines_for_terminal("a\r\n\tb\n"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn escapes() {
