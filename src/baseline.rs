@@ -106,6 +106,21 @@ impl std::fmt::Debug for Baseline {
     }
 }
 
+/// What a scan looked at, as a baseline sees it: only entries inside it can be stale, and
+/// only they are replaced when the baseline is rewritten from the scan's findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every file: a scan of the whole tree, or of all history.
+    #[default]
+    Everything,
+    /// The files under these paths (relative to the current directory), read whole.
+    Paths(Vec<PathBuf>),
+    /// Only the lines a change adds (`git --staged`, `--range`): a value still in a file
+    /// but not on an added line is not reported, so no entry can be seen to be stale, and a
+    /// rewritten baseline adds the new entries to all the old ones.
+    Additions,
+}
+
 /// An entry that matched no finding: the value was removed (or the file moved).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StaleEntry {
@@ -204,6 +219,41 @@ impl Baseline {
             })
             .collect();
         Ok(b)
+    }
+
+    /// Whether `coverage` looked at everything the entry with this (recorded) path stands
+    /// for.
+    pub fn covers(&self, coverage: &Coverage, entry_path: &str) -> bool {
+        match coverage {
+            Coverage::Everything => true,
+            Coverage::Additions => false,
+            Coverage::Paths(paths) => paths.iter().any(|p| {
+                let p = self.record_path(&p.to_string_lossy());
+                p == "."
+                    || entry_path == p
+                    || entry_path
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('!'))
+            }),
+        }
+    }
+
+    /// This baseline (made from a scan's findings) plus the entries of `old` that the scan
+    /// did not cover, so a partial scan updates its part of a baseline and keeps the rest.
+    /// Returns it and how many entries were kept from `old`.
+    pub fn keeping_uncovered(mut self, old: &Baseline, coverage: &Coverage) -> (Baseline, usize) {
+        let kept: Vec<Entry> = old
+            .entries
+            .iter()
+            .filter(|e| !self.covers(coverage, &e.path))
+            .filter(|e| !self.entries.contains(e))
+            .cloned()
+            .collect();
+        let n = kept.len();
+        self.entries.extend(kept);
+        self.entries.sort();
+        self.entries.dedup();
+        (self, n)
     }
 
     /// The keyed hash of a value.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, Coverage};
 pub use crate::config::parse_size;
 use crate::config::Config;
 use crate::detect::rules::RuleSet;
@@ -53,6 +53,10 @@ pub enum Command {
     /// Scan git: the staged changes (pre-commit), a commit range (CI) or all history (audit).
     #[command(after_help = GIT_HELP)]
     Git(GitArgs),
+    /// The entry of the pre-commit framework's hooks: scans what the commit adds, the files
+    /// named (`pre-commit run --all-files` / `--files`), or the pushed range (pre-push).
+    #[command(after_help = PRE_COMMIT_HELP)]
+    PreCommit(PreCommitArgs),
     /// Install a pre-commit hook that runs `akscan git --staged` (honours core.hooksPath).
     InstallHook(HookArgs),
     /// Remove the pre-commit hook written by install-hook (never another hook).
@@ -149,6 +153,27 @@ impl GitSafetyArgs {
             stall_limit: std::time::Duration::from_secs_f64(secs),
         })
     }
+}
+
+const PRE_COMMIT_HELP: &str = "\
+What is scanned, from the environment pre-commit and git set:
+  PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF   the commits of that range (pre-push, or
+                                              pre-commit run --from-ref A --to-ref B)
+  GIT_INDEX_FILE (git is making a commit)     the lines the commit adds to FILES
+  neither (pre-commit run --all-files/--files) the contents of FILES
+
+Exit status: 0 no findings, 1 findings, 2 error.";
+
+/// `akscan pre-commit [FILE]...`: what the pre-commit framework's hooks run.
+#[derive(Debug, Args)]
+pub struct PreCommitArgs {
+    /// The files pre-commit passes.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub safety: GitSafetyArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// `akscan install-hook` / `uninstall-hook`.
@@ -325,6 +350,12 @@ pub struct Setup {
     pub root: PathBuf,
     /// `--max-file-size`, else the config's `max_file_size`, else the default.
     pub max_file_size: u64,
+    /// A compact human report (one line of fix per finding, `akscan fix` named): with
+    /// `--quiet`, and in hooks, where the keys were never committed.
+    pub compact: bool,
+    /// What the scan covers, for the baseline: stale entries and a rewritten baseline
+    /// concern only that part (set by each command; everything by default).
+    pub coverage: Coverage,
 }
 
 /// Loads the configuration (`--config`, or `.akscan.toml` found from `root`), the rules
@@ -346,9 +377,14 @@ pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, St
         rules.add_file(f).map_err(|e| e.to_string())?;
     }
     config.adjust_rules(&mut rules)?;
-    let baseline = match &common.baseline {
-        Some(b) => Some(Baseline::load(b)?),
-        None => None,
+    // --baseline, else the config's `baseline` (a missing file there is an error too: a
+    // config that names a baseline relies on it)
+    let baseline = match (&common.baseline, &config.baseline) {
+        (Some(b), _) => Some(Baseline::load(b)?),
+        // being written for the first time
+        (None, Some(b)) if common.write_baseline.is_some() && !b.exists() => None,
+        (None, Some(b)) => Some(Baseline::load(b)?),
+        (None, None) => None,
     };
     let max_file_size = common
         .max_file_size
@@ -364,6 +400,8 @@ pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, St
         baseline,
         root: root.to_path_buf(),
         max_file_size,
+        compact: common.quiet,
+        coverage: Coverage::Everything,
     })
 }
 
@@ -391,6 +429,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Git(args) => run_git(args),
+        Command::PreCommit(args) => run_pre_commit(args),
         Command::InstallHook(args) => run_hook(args, true),
         Command::UninstallHook(args) => run_hook(args, false),
         Command::Fix(args) => run_fix(args),
@@ -408,10 +447,32 @@ fn scan_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn run_scan(args: ScanArgs) -> i32 {
-    let setup = match setup(&args.common, &scan_root(&args.paths), !args.no_decode) {
+    scan_with(args, false)
+}
+
+/// `akscan scan` with a compact report (for hooks).
+fn run_scan_compact(args: ScanArgs) -> i32 {
+    scan_with(args, true)
+}
+
+fn scan_with(args: ScanArgs, compact: bool) -> i32 {
+    let mut setup = match setup(&args.common, &scan_root(&args.paths), !args.no_decode) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
+    setup.compact |= compact;
+    setup.coverage = Coverage::Paths(
+        args.paths
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    PathBuf::from(&args.stdin_name)
+                } else {
+                    p.clone()
+                }
+            })
+            .collect(),
+    );
     let threads = match args.common.threads {
         Some(0) => return error("--threads must be at least 1"),
         Some(n) => n,
@@ -454,7 +515,12 @@ fn absolute(p: &Path) -> PathBuf {
     std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
 }
 
-fn run_git(mut args: GitArgs) -> i32 {
+fn run_git(args: GitArgs) -> i32 {
+    git_with(args, false)
+}
+
+/// `akscan git`, with a compact report when `compact` (hooks; `--staged` always is).
+fn git_with(mut args: GitArgs, compact: bool) -> i32 {
     use crate::source::git::{self, GitScanOptions, Range, Repo};
     let range = match (&args.range, &args.since) {
         (Some(r), _) => match Range::parse(r) {
@@ -510,10 +576,15 @@ fn run_git(mut args: GitArgs) -> i32 {
     if let Err(e) = std::env::set_current_dir(&root) {
         return error(format!("cannot enter {}: {e}", root.display()));
     }
-    let setup = match setup(&args.common, Path::new("."), true) {
+    let mut setup = match setup(&args.common, Path::new("."), true) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
+    // a blocked commit: the keys never left this machine, so no incident response
+    setup.compact |= args.staged || compact;
+    if range.is_some() || args.staged {
+        setup.coverage = Coverage::Additions;
+    }
     let threads = match args.common.threads {
         Some(0) => return error("--threads must be at least 1"),
         Some(n) => n,
@@ -565,13 +636,87 @@ fn run_git(mut args: GitArgs) -> i32 {
     if code == EXIT_FINDINGS && args.staged && !args.common.quiet {
         let _ = writeln!(
             io::stderr(),
-            "akscan: commit blocked: the staged changes add credentials. Take them out of the \
-             files (see How to fix), then `git add` the files again; to take a file out of this \
-             commit instead: `git restore --staged <file>`. A false positive: add `akscan:allow` \
-             in a comment on its line, or allowlist the value in .akscan.toml."
+            "akscan: commit blocked: the staged changes add credentials (never committed: \
+             nothing to rotate yet). Run the `akscan fix` above, `git add` the files and commit \
+             again; or take a file out of this commit: `git restore --staged <file>`."
         );
     }
     code
+}
+
+/// What a pre-commit framework hook scans, from the environment (see [`PRE_COMMIT_HELP`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreCommitMode {
+    /// `FROM..TO`: the pushed commits.
+    Range(String),
+    /// The lines the commit being made adds.
+    Staged,
+    /// The named files' contents.
+    Files,
+}
+
+impl PreCommitMode {
+    /// The mode for an environment (`var` looks a variable up).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> PreCommitMode {
+        let set = |k: &str| var(k).filter(|v| !v.is_empty());
+        match (set("PRE_COMMIT_FROM_REF"), set("PRE_COMMIT_TO_REF")) {
+            (Some(from), Some(to)) => PreCommitMode::Range(format!("{from}..{to}")),
+            // git exports GIT_INDEX_FILE to the hooks of a commit, and only then
+            _ if set("GIT_INDEX_FILE").is_some() => PreCommitMode::Staged,
+            _ => PreCommitMode::Files,
+        }
+    }
+}
+
+fn run_pre_commit(args: PreCommitArgs) -> i32 {
+    let mode = PreCommitMode::from_env(|k| std::env::var(k).ok());
+    let PreCommitArgs {
+        files,
+        safety,
+        common,
+    } = args;
+    let git = |staged: bool, range: Option<String>, paths: Vec<PathBuf>, common: CommonArgs| {
+        git_with(
+            GitArgs {
+                staged,
+                range,
+                since: None,
+                history: false,
+                repo: PathBuf::from("."),
+                paths,
+                safety,
+                common,
+            },
+            true,
+        )
+    };
+    match mode {
+        PreCommitMode::Range(r) => git(false, Some(r), Vec::new(), common),
+        PreCommitMode::Staged if files.is_empty() => EXIT_CLEAN,
+        PreCommitMode::Staged => git(true, None, files, common),
+        PreCommitMode::Files if files.is_empty() => EXIT_CLEAN,
+        PreCommitMode::Files => run_scan_compact(ScanArgs {
+            // a file named `-` is a file, not standard input
+            paths: files
+                .into_iter()
+                .map(|f| {
+                    if f.as_os_str() == "-" {
+                        Path::new(".").join(f)
+                    } else {
+                        f
+                    }
+                })
+                .collect(),
+            common,
+            stdin_name: "<stdin>".into(),
+            no_ignore: false,
+            scan_binary: false,
+            follow_symlinks: false,
+            no_archives: false,
+            archive_depth: crate::scan::DEFAULT_ARCHIVE_DEPTH,
+            no_decode: false,
+        }),
+    }
 }
 
 fn run_hook(args: HookArgs, install: bool) -> i32 {
@@ -626,10 +771,11 @@ fn run_fix(args: FixArgs) -> i32 {
             "fix prints a unified diff (the default) or, with --format sarif, SARIF with fixes",
         );
     }
-    let setup = match setup(common, &scan_root(&args.paths), true) {
+    let mut setup = match setup(common, &scan_root(&args.paths), true) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
+    setup.coverage = Coverage::Paths(args.paths.clone());
     let threads = match common.threads {
         Some(0) => return error("--threads must be at least 1"),
         Some(n) => n,
@@ -649,7 +795,7 @@ fn run_fix(args: FixArgs) -> i32 {
     };
     suppress::apply_allow(&mut result, &setup.config);
     if let Some(b) = &setup.baseline {
-        suppress::apply_baseline(&mut result, b);
+        suppress::apply_baseline_within(&mut result, b, &setup.coverage);
     }
     let mut findings = std::mem::take(&mut result.findings);
     let redactor = redactor(common, &findings, &result.suppressed);
@@ -670,7 +816,7 @@ fn run_fix(args: FixArgs) -> i32 {
     let plan = fix::plan(&findings, |p| std::fs::read(p));
     let ropts = RenderOptions {
         show_secrets: common.show_secrets,
-        color: false,
+        ..RenderOptions::default()
     };
     let out = if common.format == Format::Sarif {
         let data = ReportData {
@@ -813,13 +959,18 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
             Ok(b) => b,
             Err(e) => return error(e),
         };
+        // a partial scan rewrites only its part: the entries it did not cover stay
+        let (new, kept) = match &reuse {
+            Some(old) => new.keeping_uncovered(old, &setup.coverage),
+            None => (new, 0),
+        };
         if let Err(e) = new.save(path) {
             return error(e);
         }
-        baseline_written = Some((path, new.entries.len()));
+        baseline_written = Some((path, new.entries.len(), kept));
     }
     let stale = match &setup.baseline {
-        Some(b) => suppress::apply_baseline(&mut result, b),
+        Some(b) => suppress::apply_baseline_within(&mut result, b, &setup.coverage),
         None => Vec::new(),
     };
     if baseline_written.is_some() {
@@ -886,12 +1037,17 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
                 stale.len() - MAX_STALE_SHOWN
             );
         }
-        if let Some((path, n)) = &baseline_written {
+        if let Some((path, n, kept)) = &baseline_written {
             let _ = writeln!(
                 err,
-                "akscan: wrote {n} baseline entr{} to {}",
+                "akscan: wrote {n} baseline entr{} to {}{}",
                 if *n == 1 { "y" } else { "ies" },
-                for_terminal(&path.display().to_string())
+                for_terminal(&path.display().to_string()),
+                if *kept > 0 {
+                    format!(" ({kept} kept from files this scan did not cover)")
+                } else {
+                    String::new()
+                }
             );
         }
     }
@@ -903,6 +1059,7 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
             let opts = RenderOptions {
                 show_secrets: common.show_secrets,
                 color: false,
+                compact: setup.compact,
             };
             let mut buf = Vec::new();
             let mut w = Redacting::new(&mut buf, &redactor, guard);
@@ -915,6 +1072,7 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
             let opts = RenderOptions {
                 show_secrets: common.show_secrets,
                 color: use_color(common.color, io::stdout().is_terminal()),
+                compact: setup.compact,
             };
             let stdout = io::stdout();
             let mut out = Redacting::new(io::BufWriter::new(stdout.lock()), &redactor, guard);
@@ -946,6 +1104,38 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pre_commit_mode_from_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            PreCommitMode::from_env(env(&[
+                ("PRE_COMMIT_FROM_REF", "abc"),
+                ("PRE_COMMIT_TO_REF", "def"),
+                ("GIT_INDEX_FILE", ".git/index"),
+            ])),
+            PreCommitMode::Range("abc..def".into())
+        );
+        assert_eq!(
+            PreCommitMode::from_env(env(&[("GIT_INDEX_FILE", ".git/index")])),
+            PreCommitMode::Staged
+        );
+        assert_eq!(
+            PreCommitMode::from_env(env(&[
+                ("PRE_COMMIT_FROM_REF", "abc"),
+                ("GIT_INDEX_FILE", "")
+            ])),
+            PreCommitMode::Files
+        );
+        assert_eq!(PreCommitMode::from_env(env(&[])), PreCommitMode::Files);
+    }
 
     #[test]
     fn cli_is_well_formed() {

@@ -56,6 +56,8 @@ struct ConfigSpec {
     #[serde(default)]
     max_file_size: Option<Spanned<toml::Value>>,
     #[serde(default)]
+    baseline: Option<Spanned<String>>,
+    #[serde(default)]
     paths: PathsSpec,
     #[serde(default)]
     allowlist: AllowSpec,
@@ -223,6 +225,9 @@ pub struct Config {
     /// The file it came from, as shown in messages.
     pub file: Option<String>,
     pub max_file_size: Option<u64>,
+    /// The baseline file (`baseline = "…"`), resolved against the config file's directory;
+    /// used when no `--baseline` is given.
+    pub baseline: Option<PathBuf>,
     pub exclude: Option<PathFilter>,
     pub allow: ValueAllowlist,
     /// Extra rule files, resolved against the config file's directory.
@@ -310,6 +315,17 @@ impl Config {
                 }
             };
             cfg.max_file_size = Some(n);
+        }
+
+        if let Some(b) = &spec.baseline {
+            if b.get_ref().trim().is_empty() {
+                return Err(err(
+                    Some(b.span()),
+                    Some("baseline".into()),
+                    "empty path".into(),
+                ));
+            }
+            cfg.baseline = Some(base.join(b.get_ref()));
         }
 
         if !spec.paths.exclude.is_empty() {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use crate::baseline::{Baseline, StaleEntry};
+use crate::baseline::{Baseline, Coverage, StaleEntry};
 use crate::config::Config;
 use crate::finding::{Suppressed, Suppression};
 use crate::scan::ScanResult;
@@ -77,8 +77,19 @@ pub fn apply_allow(result: &mut ScanResult, config: &Config) {
 /// returns (and counts in [`crate::scan::Stats::baseline_stale`]) the entries that matched
 /// nothing.
 pub fn apply_baseline(result: &mut ScanResult, baseline: &Baseline) -> Vec<StaleEntry> {
+    apply_baseline_within(result, baseline, &Coverage::Everything)
+}
+
+/// [`apply_baseline`] for a scan that covered only `coverage`: entries outside it are not
+/// stale (the scan did not look there).
+pub fn apply_baseline_within(
+    result: &mut ScanResult,
+    baseline: &Baseline,
+    coverage: &Coverage,
+) -> Vec<StaleEntry> {
     let findings = std::mem::take(&mut result.findings);
-    let (kept, known, stale) = baseline.filter(findings);
+    let (kept, known, mut stale) = baseline.filter(findings);
+    stale.retain(|e| baseline.covers(coverage, &e.path));
     result.findings = kept;
     result.stats.suppressed += known.len() as u64;
     result

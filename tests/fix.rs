@@ -1026,7 +1026,7 @@ fn a_verified_key_names_its_ram_user_in_the_commands() {
         &found,
         &RenderOptions {
             show_secrets: true,
-            color: false,
+            ..RenderOptions::default()
         },
     );
     assert_eq!(shown[0].0, ID);

@@ -146,14 +146,14 @@ pub fn containment_commands(id: &str, user: Option<&str>, id_redacted: bool) -> 
 /// known (`--verify`). The explanations come once, the commands once per key.
 pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) -> String {
     let mut s = String::from(
-        "# for each key: 1. disable it (reversible: --Status Active turns it back on);\n\
-# 2. look for calls made with it in ActionTrail (events of the last 90 days can be looked\n\
-#    up; without --StartTime only the last 7 days are);\n\
+        "# for each key: 1. disable it (reversible: --Status Active turns it back on);
+# 2. look for calls made with it in ActionTrail (events of the last 90 days can be looked
+#    up; without --StartTime only the last 7 days are);
 # 3. delete it once nothing legitimate breaks\n",
     );
     if ids_redacted {
         s.push_str(
-            "# the AccessKey IDs are redacted: copy the full ID from the RAM console, or run\n\
+            "# the AccessKey IDs are redacted: copy the full ID from the RAM console, or run
 # akscan again with --show-secrets to print them\n",
         );
     }
@@ -171,7 +171,7 @@ pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) 
         .any(|(_, u)| !u.as_deref().is_some_and(is_ram_user_name))
     {
         s.push_str(
-            "# <ram-user-name>: the RAM user that owns the key (akscan --verify reports it, or\n\
+            "# <ram-user-name>: the RAM user that owns the key (akscan --verify reports it, or
 # search the AccessKey ID in the RAM console)\n",
         );
     }
@@ -183,9 +183,9 @@ pub fn containment_block(keys: &[(String, Option<String>)], ids_redacted: bool) 
             .filter(|u| is_ram_user_name(u))
             .unwrap_or(USER_PLACEHOLDER);
         s.push_str(&format!(
-            "\n# {id}\n\
-aliyun ram UpdateAccessKey --UserName {user} --UserAccessKeyId {id} --Status Inactive\n\
-aliyun actiontrail LookupEvents --LookupAttribute.1.Key EventAccessKeyId --LookupAttribute.1.Value {id} --StartTime {start} --EndTime {end}\n\
+            "\n# {id}
+aliyun ram UpdateAccessKey --UserName {user} --UserAccessKeyId {id} --Status Inactive
+aliyun actiontrail LookupEvents --LookupAttribute.1.Key EventAccessKeyId --LookupAttribute.1.Value {id} --StartTime {start} --EndTime {end}
 aliyun ram DeleteAccessKey --UserName {user} --UserAccessKeyId {id}\n"
         ));
     }
@@ -218,11 +218,11 @@ fn trail_window() -> (String, String) {
 
 /// Where to go after containing a leaked key.
 pub const NEXT_STEPS: &str = "\
-# then: give the program a RAM role instead of a key (ECS instance role, Function Compute\n\
-# service role, ACK RRSA; the credentials default chain picks it up) with only the\n\
-# permissions it needs and a short maximum session duration. Where a key cannot be avoided,\n\
-# use a new one of a RAM user made for this program alone (API access only, no console\n\
-# login, least privilege), kept in ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET\n\
+# then: give the program a RAM role instead of a key (ECS instance role, Function Compute
+# service role, ACK RRSA; the credentials default chain picks it up) with only the
+# permissions it needs and a short maximum session duration. Where a key cannot be avoided,
+# use a new one of a RAM user made for this program alone (API access only, no console
+# login, least privilege), kept in ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET
 # in the environment or a secret store, never in the code.\n";
 
 /// What to do about temporary credentials that were committed.
@@ -251,34 +251,34 @@ credentials default chain so a RAM role supplies STS tokens.";
 pub static PYTHON: Advice = advice!(
     "python",
     ENV_SUMMARY,
-    "from alibabacloud_credentials.client import Client as CredentialClient\n\
-from alibabacloud_tea_openapi.models import Config\n\
-# default chain: environment variables, ~/.alibabacloud/credentials, ECS RAM role, OIDC (ACK RRSA)\n\
-config = Config(credential=CredentialClient(), endpoint=\"ecs.cn-hangzhou.aliyuncs.com\")\n\
-# or, with the older SDKs:\n\
-import os\n\
-client = AcsClient(os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_ID\"], os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"], region)\n\
+    "from alibabacloud_credentials.client import Client as CredentialClient
+from alibabacloud_tea_openapi.models import Config
+# default chain: environment variables, ~/.alibabacloud/credentials, ECS RAM role, OIDC (ACK RRSA)
+config = Config(credential=CredentialClient(), endpoint=\"ecs.cn-hangzhou.aliyuncs.com\")
+# or, with the older SDKs:
+import os
+client = AcsClient(os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_ID\"], os.environ[\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"], region)
 # oss2: auth = oss2.ProviderAuthV4(EnvironmentVariableCredentialsProvider())"
 );
 
 pub static JAVA: Advice = advice!(
     "java",
     ENV_SUMMARY,
-    "com.aliyun.credentials.Client credential = new com.aliyun.credentials.Client(); // default chain\n\
-Config config = new Config().setCredential(credential).setEndpoint(\"ecs.cn-hangzhou.aliyuncs.com\");\n\
-// older SDKs: DefaultProfile.getProfile(region,\n\
-//     System.getenv(\"ALIBABA_CLOUD_ACCESS_KEY_ID\"), System.getenv(\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"));\n\
-// OSS: OSSClientBuilder.create().credentialsProvider(\n\
+    "com.aliyun.credentials.Client credential = new com.aliyun.credentials.Client(); // default chain
+Config config = new Config().setCredential(credential).setEndpoint(\"ecs.cn-hangzhou.aliyuncs.com\");
+// older SDKs: DefaultProfile.getProfile(region,
+//     System.getenv(\"ALIBABA_CLOUD_ACCESS_KEY_ID\"), System.getenv(\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"));
+// OSS: OSSClientBuilder.create().credentialsProvider(
 //     CredentialsProviderFactory.newEnvironmentVariableCredentialsProvider())..."
 );
 
 pub static GO: Advice = advice!(
     "go",
     ENV_SUMMARY,
-    "cred, err := credentials.NewCredential(nil) // github.com/aliyun/credentials-go: default chain\n\
-config := &openapi.Config{Credential: cred, Endpoint: tea.String(\"ecs.cn-hangzhou.aliyuncs.com\")}\n\
-// older SDKs: sdk.NewClientWithAccessKey(region,\n\
-//     os.Getenv(\"ALIBABA_CLOUD_ACCESS_KEY_ID\"), os.Getenv(\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"))\n\
+    "cred, err := credentials.NewCredential(nil) // github.com/aliyun/credentials-go: default chain
+config := &openapi.Config{Credential: cred, Endpoint: tea.String(\"ecs.cn-hangzhou.aliyuncs.com\")}
+// older SDKs: sdk.NewClientWithAccessKey(region,
+//     os.Getenv(\"ALIBABA_CLOUD_ACCESS_KEY_ID\"), os.Getenv(\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\"))
 // OSS: provider, _ := oss.NewEnvironmentVariableCredentialsProvider()"
 );
 
@@ -287,40 +287,40 @@ pub static JAVASCRIPT: Advice = advice!(
     "Never ship a key to a browser or commit it to a bundle. On the server, read it from \
 process.env or use @alicloud/credentials (default chain); in the browser, get short-lived \
 STS tokens from your backend (AssumeRole) instead.",
-    "import Credential from '@alicloud/credentials';\n\
-const config = new $OpenApi.Config({ credential: new Credential(), endpoint: 'ecs.cn-hangzhou.aliyuncs.com' });\n\
-// ali-oss:\n\
-const client = new OSS({ region, bucket,\n\
-  accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,\n\
-  accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,\n\
+    "import Credential from '@alicloud/credentials';
+const config = new $OpenApi.Config({ credential: new Credential(), endpoint: 'ecs.cn-hangzhou.aliyuncs.com' });
+// ali-oss:
+const client = new OSS({ region, bucket,
+  accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
+  accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
   stsToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN });"
 );
 
 pub static PHP: Advice = advice!(
     "php",
     ENV_SUMMARY,
-    "$credential = new \\AlibabaCloud\\Credentials\\Credential(); // default chain\n\
-$config = new \\Darabonba\\OpenApi\\Models\\Config(['credential' => $credential]);\n\
-// older SDK: AlibabaCloud::accessKeyClient(getenv('ALIBABA_CLOUD_ACCESS_KEY_ID'),\n\
+    "$credential = new \\AlibabaCloud\\Credentials\\Credential(); // default chain
+$config = new \\Darabonba\\OpenApi\\Models\\Config(['credential' => $credential]);
+// older SDK: AlibabaCloud::accessKeyClient(getenv('ALIBABA_CLOUD_ACCESS_KEY_ID'),
 //     getenv('ALIBABA_CLOUD_ACCESS_KEY_SECRET'))->regionId('cn-hangzhou')->asDefaultClient();"
 );
 
 pub static CSHARP: Advice = advice!(
     "csharp",
     ENV_SUMMARY,
-    "var credential = new Aliyun.Credentials.Client(null); // default chain\n\
-var config = new AlibabaCloud.OpenApiClient.Models.Config { Credential = credential, Endpoint = \"ecs.cn-hangzhou.aliyuncs.com\" };\n\
-// or: Environment.GetEnvironmentVariable(\"ALIBABA_CLOUD_ACCESS_KEY_ID\") and\n\
+    "var credential = new Aliyun.Credentials.Client(null); // default chain
+var config = new AlibabaCloud.OpenApiClient.Models.Config { Credential = credential, Endpoint = \"ecs.cn-hangzhou.aliyuncs.com\" };
+// or: Environment.GetEnvironmentVariable(\"ALIBABA_CLOUD_ACCESS_KEY_ID\") and
 //     Environment.GetEnvironmentVariable(\"ALIBABA_CLOUD_ACCESS_KEY_SECRET\")"
 );
 
 pub static RUBY: Advice = advice!(
     "ruby",
     ENV_SUMMARY,
-    "client = Aliyun::OSS::Client.new(\n\
-  endpoint: ENV.fetch('OSS_ENDPOINT'),\n\
-  access_key_id: ENV.fetch('ALIBABA_CLOUD_ACCESS_KEY_ID'),\n\
-  access_key_secret: ENV.fetch('ALIBABA_CLOUD_ACCESS_KEY_SECRET'))\n\
+    "client = Aliyun::OSS::Client.new(
+  endpoint: ENV.fetch('OSS_ENDPOINT'),
+  access_key_id: ENV.fetch('ALIBABA_CLOUD_ACCESS_KEY_ID'),
+  access_key_secret: ENV.fetch('ALIBABA_CLOUD_ACCESS_KEY_SECRET'))
 # in Rails, Rails.application.credentials (encrypted) also keeps it out of git"
 );
 
@@ -328,9 +328,9 @@ pub static SHELL: Advice = advice!(
     "shell",
     "Do not export keys in scripts. Let the caller's environment or the CI secret store provide \
 them, or configure the aliyun CLI with a RAM role instead of an AccessKey.",
-    ": \"${ALIBABA_CLOUD_ACCESS_KEY_ID:?set it in the environment or CI secrets}\"\n\
-: \"${ALIBABA_CLOUD_ACCESS_KEY_SECRET:?set it in the environment or CI secrets}\"\n\
-# on ECS: aliyun configure --mode EcsRamRole --ram-role-name <role>\n\
+    ": \"${ALIBABA_CLOUD_ACCESS_KEY_ID:?set it in the environment or CI secrets}\"
+: \"${ALIBABA_CLOUD_ACCESS_KEY_SECRET:?set it in the environment or CI secrets}\"
+# on ECS: aliyun configure --mode EcsRamRole --ram-role-name <role>
 # elsewhere: aliyun configure --mode RamRoleArn (AssumeRole gives STS tokens)"
 );
 
@@ -338,7 +338,7 @@ pub static POWERSHELL: Advice = advice!(
     "powershell",
     "Do not set keys in scripts. Read them from the caller's environment or a secret store \
 (SecretManagement), or use a RAM role with STS tokens.",
-    "if (-not $env:ALIBABA_CLOUD_ACCESS_KEY_ID) { throw 'ALIBABA_CLOUD_ACCESS_KEY_ID is not set' }\n\
+    "if (-not $env:ALIBABA_CLOUD_ACCESS_KEY_ID) { throw 'ALIBABA_CLOUD_ACCESS_KEY_ID is not set' }
 # store it with Microsoft.PowerShell.SecretManagement, or use aliyun configure --mode RamRoleArn"
 );
 
@@ -346,7 +346,7 @@ pub static BATCH: Advice = advice!(
     "batch",
     "Do not set keys in batch files. Set them in the task's environment (user or machine \
 variables, or the scheduler's secret store), or use a RAM role with STS tokens.",
-    "if \"%ALIBABA_CLOUD_ACCESS_KEY_ID%\"==\"\" (echo ALIBABA_CLOUD_ACCESS_KEY_ID is not set & exit /b 1)\n\
+    "if \"%ALIBABA_CLOUD_ACCESS_KEY_ID%\"==\"\" (echo ALIBABA_CLOUD_ACCESS_KEY_ID is not set & exit /b 1)
 REM set the variables in the scheduled task's environment, not in this file"
 );
 
@@ -354,10 +354,10 @@ pub static DOTENV: Advice = advice!(
     "dotenv",
     "Keep real values out of committed .env files: commit an example file with empty values, \
 add the real .env to .gitignore, and in production let a RAM role provide STS tokens.",
-    "# .env.example (committed)\n\
-ALIBABA_CLOUD_ACCESS_KEY_ID=\n\
-ALIBABA_CLOUD_ACCESS_KEY_SECRET=\n\
-# .gitignore\n\
+    "# .env.example (committed)
+ALIBABA_CLOUD_ACCESS_KEY_ID=
+ALIBABA_CLOUD_ACCESS_KEY_SECRET=
+# .gitignore
 .env"
 );
 
@@ -366,13 +366,13 @@ pub static YAML: Advice = advice!(
     "Reference the credential instead of writing it: a ${VAR} placeholder filled from the \
 environment, a Kubernetes Secret via secretKeyRef (or RRSA on ACK, which needs no key), or \
 the CI system's secret store.",
-    "access-key-id: ${ALIBABA_CLOUD_ACCESS_KEY_ID}\n\
-access-key-secret: ${ALIBABA_CLOUD_ACCESS_KEY_SECRET}\n\
-# Kubernetes:\n\
-env:\n\
-  - name: ALIBABA_CLOUD_ACCESS_KEY_SECRET\n\
-    valueFrom:\n\
-      secretKeyRef: {name: alibaba-cloud, key: access-key-secret}\n\
+    "access-key-id: ${ALIBABA_CLOUD_ACCESS_KEY_ID}
+access-key-secret: ${ALIBABA_CLOUD_ACCESS_KEY_SECRET}
+# Kubernetes:
+env:
+  - name: ALIBABA_CLOUD_ACCESS_KEY_SECRET
+    valueFrom:
+      secretKeyRef: {name: alibaba-cloud, key: access-key-secret}
 # GitHub Actions: ${{ secrets.ALIBABA_CLOUD_ACCESS_KEY_SECRET }}, or OIDC role assumption"
 );
 
@@ -380,7 +380,7 @@ pub static PROPERTIES: Advice = advice!(
     "properties",
     "Use placeholders that Spring (or your framework) resolves from the environment, and \
 supply the values at deploy time, or let a RAM role provide STS tokens.",
-    "aliyun.accessKeyId=${ALIBABA_CLOUD_ACCESS_KEY_ID}\n\
+    "aliyun.accessKeyId=${ALIBABA_CLOUD_ACCESS_KEY_ID}
 aliyun.accessKeySecret=${ALIBABA_CLOUD_ACCESS_KEY_SECRET}"
 );
 
@@ -389,7 +389,7 @@ pub static JSON: Advice = advice!(
     "JSON cannot read the environment: move the credential out of this file. For the aliyun \
 CLI, use a profile in RAM role mode; for an application, read the values from the \
 environment in code or use the credentials default chain.",
-    "aliyun configure --profile default --mode EcsRamRole --ram-role-name <role>\n\
+    "aliyun configure --profile default --mode EcsRamRole --ram-role-name <role>
 # or: aliyun configure --mode RamRoleArn --ram-role-arn acs:ram::<account>:role/<role>"
 );
 
@@ -397,9 +397,9 @@ pub static INI: Advice = advice!(
     "ini",
     "Credential files belong in the user's home directory (~/.alibabacloud/credentials, \
 ~/.aliyun/config.json), never in a repository. Prefer a profile that assumes a RAM role.",
-    "[default]\n\
-type = ecs_ram_role\n\
-role_name = <role>\n\
+    "[default]
+type = ecs_ram_role
+role_name = <role>
 # or type = ram_role_arn with role_arn = acs:ram::<account>:role/<role>"
 );
 
@@ -407,7 +407,7 @@ pub static XML: Advice = advice!(
     "xml",
     "Inject the credential from the environment at run time (a ${...} placeholder or a \
 credentials provider bean) instead of writing it into the XML.",
-    "<constructor-arg value=\"${ALIBABA_CLOUD_ACCESS_KEY_ID}\"/>\n\
+    "<constructor-arg value=\"${ALIBABA_CLOUD_ACCESS_KEY_ID}\"/>
 <constructor-arg value=\"${ALIBABA_CLOUD_ACCESS_KEY_SECRET}\"/>"
 );
 
@@ -415,13 +415,13 @@ pub static TERRAFORM: Advice = advice!(
     "terraform",
     "Remove access_key and secret_key from the provider block. The alicloud provider reads \
 ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY from the environment, and can assume a RAM role.",
-    "provider \"alicloud\" {\n\
-  region = \"cn-hangzhou\"\n\
-  # credentials come from ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY, or:\n\
-  assume_role {\n\
-    role_arn = \"acs:ram::<account>:role/terraform\"\n\
-  }\n\
-}\n\
+    "provider \"alicloud\" {
+  region = \"cn-hangzhou\"
+  # credentials come from ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY, or:
+  assume_role {
+    role_arn = \"acs:ram::<account>:role/terraform\"
+  }
+}
 # variables that hold secrets: sensitive = true and no default"
 );
 
@@ -430,23 +430,23 @@ pub static DOCKERFILE: Advice = advice!(
     "Never bake credentials into an image: ENV values stay in every layer and in `docker \
 history`. Pass them when the container starts, or better, run it with a RAM role (ECS \
 instance role, ACK RRSA).",
-    "# remove the ENV lines, then at run time:\n\
-docker run -e ALIBABA_CLOUD_ACCESS_KEY_ID -e ALIBABA_CLOUD_ACCESS_KEY_SECRET image\n\
+    "# remove the ENV lines, then at run time:
+docker run -e ALIBABA_CLOUD_ACCESS_KEY_ID -e ALIBABA_CLOUD_ACCESS_KEY_SECRET image
 # build-time use: RUN --mount=type=secret,id=aliyun ..."
 );
 
 pub static MARKDOWN: Advice = advice!(
     "markdown",
     "Documentation should show placeholders, never a real key.",
-    "export ALIBABA_CLOUD_ACCESS_KEY_ID=<your-access-key-id>\n\
+    "export ALIBABA_CLOUD_ACCESS_KEY_ID=<your-access-key-id>
 export ALIBABA_CLOUD_ACCESS_KEY_SECRET=<your-access-key-secret>"
 );
 
 pub static OTHER: Advice = advice!(
     "other",
     ENV_SUMMARY,
-    "Read ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET from the environment,\n\
-or use the Alibaba Cloud credentials library of your language (default chain: environment,\n\
+    "Read ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET from the environment,
+or use the Alibaba Cloud credentials library of your language (default chain: environment,
 profile file, ECS RAM role, OIDC role on ACK)."
 );
 
@@ -454,8 +454,8 @@ pub static STS: Advice = Advice {
     id: "sts",
     summary: "Do not store STS credentials: obtain them at run time from a RAM role (ECS \
 instance role, Function Compute service role, ACK RRSA) through the credentials default chain.",
-    fix: "Python: Config(credential=CredentialClient())  |  Java: new com.aliyun.credentials.Client()\n\
-Go: credentials.NewCredential(nil)  |  Node: new Credential() from @alicloud/credentials\n\
+    fix: "Python: Config(credential=CredentialClient())  |  Java: new com.aliyun.credentials.Client()
+Go: credentials.NewCredential(nil)  |  Node: new Credential() from @alicloud/credentials
 Function Compute handlers: use context.credentials (access_key_id, access_key_secret, security_token)",
     response: RESPONSE_STS,
 };

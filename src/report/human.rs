@@ -113,11 +113,127 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
         if !f.excerpt.is_empty() && !opts.show_secrets {
             writeln!(out, "    {} {}", st.dim("│"), for_terminal(&f.excerpt))?;
         }
+        if opts.compact {
+            writeln!(out, "    {} {}", st.bold("fix:"), f.advice().summary)?;
+        }
         writeln!(out)?;
     }
     if data.findings.is_empty() {
         return Ok(());
     }
+    if opts.compact {
+        compact_ending(data, &st, out)?;
+    } else {
+        advice_sections(data, opts, &st, out)?;
+    }
+    if data.findings.len() >= TALLY_MIN {
+        tally(data.findings, &st, out)?;
+    }
+    Ok(())
+}
+
+/// Reports with at least this many findings end with a tally by rule and by directory.
+pub const TALLY_MIN: usize = 10;
+
+/// Most directories listed in the tally.
+const TALLY_DIRS: usize = 10;
+
+/// The end of a compact report: the command that fixes the findings, and what to do with
+/// a false positive.
+fn compact_ending(data: &ReportData<'_>, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    // archive members cannot be fixed in place: name the archive
+    let mut files: Vec<&str> = data
+        .findings
+        .iter()
+        .map(|f| f.path.split('!').next().unwrap_or(&f.path))
+        .collect();
+    files.dedup();
+    let shown: Vec<String> = files
+        .iter()
+        .take(5)
+        .map(|p| shell_word(&for_terminal(p)))
+        .collect();
+    let more = if files.len() > 5 { " ..." } else { "" };
+    writeln!(
+        out,
+        "{} akscan fix {}{more}   (prints the patch; --apply writes it)",
+        st.bold("Fix:"),
+        shown.join(" ")
+    )?;
+    writeln!(
+        out,
+        "A false positive? Add `akscan:allow` in a comment on its line, or allowlist the value in .akscan.toml."
+    )
+}
+
+/// A path as one shell word (quoted when it holds anything but plain characters).
+fn shell_word(p: &str) -> String {
+    if !p.is_empty()
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+@%:,=".contains(c))
+    {
+        p.to_string()
+    } else {
+        format!("'{}'", p.replace('\'', r"'\''"))
+    }
+}
+
+/// Findings counted by rule, then by directory (the largest first).
+fn tally(findings: &[Finding], st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut dirs: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings {
+        *rules.entry(f.rule_id.as_str()).or_default() += 1;
+        // the directory of the file (of the archive, for a member)
+        let file = f.path.split('!').next().unwrap_or(&f.path);
+        let dir = match file.rsplit_once(['/', '\\']) {
+            Some((d, _)) if !d.is_empty() => d.to_string(),
+            _ => ".".to_string(),
+        };
+        *dirs.entry(dir).or_default() += 1;
+    }
+    let width = |n: usize| n.to_string().len();
+    let rules = by_count(rules);
+    let dirs = by_count(dirs);
+    let w = width(findings.len());
+    writeln!(
+        out,
+        "\n{}",
+        st.bold(&format!("{} findings by rule", findings.len()))
+    )?;
+    for (r, n) in &rules {
+        writeln!(out, "  {n:>w$}  {r}")?;
+    }
+    writeln!(out, "\n{}", st.bold("by directory"))?;
+    for (d, n) in dirs.iter().take(TALLY_DIRS) {
+        writeln!(out, "  {n:>w$}  {}/", for_terminal(d))?;
+    }
+    if dirs.len() > TALLY_DIRS {
+        let rest: usize = dirs[TALLY_DIRS..].iter().map(|(_, n)| n).sum();
+        writeln!(
+            out,
+            "  {rest:>w$}  in {} more directories",
+            dirs.len() - TALLY_DIRS
+        )?;
+    }
+    Ok(())
+}
+
+/// A tally's entries, the largest count first (then by name).
+fn by_count<K: Ord>(m: BTreeMap<K, usize>) -> Vec<(K, usize)> {
+    let mut v: Vec<(K, usize)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// The full advice: each distinct piece once with the files it applies to, what to do
+/// after a leak, and the commands that contain the leaked keys.
+fn advice_sections(
+    data: &ReportData<'_>,
+    opts: &RenderOptions,
+    st: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     // each distinct piece of advice once, with the files it applies to
     let mut groups: BTreeMap<&str, (&crate::finding::Advice, Vec<&str>)> = BTreeMap::new();
     for f in data.findings {
@@ -188,6 +304,10 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
     writeln!(
         out,
         "\n  A false positive? Add `akscan:allow` in a comment on its line, or allowlist the value in .akscan.toml."
+    )?;
+    writeln!(
+        out,
+        "  `akscan fix` prints a patch that replaces the keys with environment lookups (--apply writes it)."
     )?;
     Ok(())
 }

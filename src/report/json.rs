@@ -1,5 +1,6 @@
 //! JSON and JSON Lines reports. The schema is documented in README.md.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -11,9 +12,9 @@ use crate::scan::Stats;
 /// Version of the JSON report schema.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// One piece of advice, listed once per report under the document's `advice`, by id.
 #[derive(Serialize)]
 struct JsonAdvice<'a> {
-    id: &'a str,
     summary: &'a str,
     fix: &'a str,
     response: &'a str,
@@ -46,12 +47,12 @@ pub struct JsonFinding<'a> {
     git: Option<&'a GitProvenance>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<&'a Verification>,
-    advice: JsonAdvice<'a>,
+    /// The id of the finding's advice (its text is in the document's `advice`).
+    advice: &'a str,
 }
 
 impl<'a> JsonFinding<'a> {
     pub fn new(f: &'a Finding, opts: &RenderOptions) -> JsonFinding<'a> {
-        let a = f.advice();
         JsonFinding {
             rule_id: &f.rule_id,
             rule_name: &f.rule_name,
@@ -72,12 +73,7 @@ impl<'a> JsonFinding<'a> {
             cell: f.cell,
             git: f.git.as_ref(),
             verification: f.verification.as_ref(),
-            advice: JsonAdvice {
-                id: a.id,
-                summary: a.summary,
-                fix: a.fix,
-                response: a.response,
-            },
+            advice: f.advice().id,
         }
     }
 }
@@ -93,6 +89,8 @@ struct Document<'a> {
     version: u32,
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
+    /// Each piece of advice the findings refer to, once, by id.
+    advice: BTreeMap<&'a str, JsonAdvice<'a>>,
     stats: &'a Stats,
 }
 
@@ -108,6 +106,21 @@ pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) 
             .findings
             .iter()
             .map(|f| JsonFinding::new(f, opts))
+            .collect(),
+        advice: data
+            .findings
+            .iter()
+            .map(|f| {
+                let a = f.advice();
+                (
+                    a.id,
+                    JsonAdvice {
+                        summary: a.summary,
+                        fix: a.fix,
+                        response: a.response,
+                    },
+                )
+            })
             .collect(),
         stats: data.stats,
     };

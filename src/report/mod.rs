@@ -37,6 +37,9 @@ pub struct RenderOptions {
     pub show_secrets: bool,
     /// Use ANSI colours (human format only).
     pub color: bool,
+    /// Human format: each finding with one line of fix and `akscan fix` named, instead of
+    /// the full advice and incident response (for hooks and `--quiet`).
+    pub compact: bool,
 }
 
 /// Everything a report shows.
