@@ -4,8 +4,8 @@
 //! manual `--from-ref/--to-ref` run; with a baseline named by `.akscan.toml`.
 //!
 //! `akscan-system` (language: system) runs the akscan built for this test run, put first
-//! on PATH. `akscan` (language: rust) makes pre-commit build akscan with cargo: one test
-//! does that once, with a target directory kept under `target/` between runs.
+//! on PATH. `akscan` (language: rust) makes pre-commit build akscan with cargo: one test,
+//! ignored by default (a whole release build), does that.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -330,8 +330,12 @@ fn system_hook_scans_the_pushed_commits_in_the_pre_push_stage() {
 
 /// `language: rust`: pre-commit builds akscan from the clone with `cargo install`, then
 /// runs it. The build goes to a target directory kept under this repository's `target/`,
-/// so only the first run pays for it in full.
+/// so only the first run pays for it in full. Ignored by default: that first build is a
+/// whole release build (on the shared 2-core development machine it took 40 minutes),
+/// too long for every CI run. Run it from a committed tree (the clone builds HEAD):
+/// `cargo test --release --test precommit -- --ignored`.
 #[test]
+#[ignore = "a full cargo install of akscan: run with --ignored"]
 fn rust_hook_builds_and_blocks_a_commit() {
     let p = Project::new("akscan");
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-rust");
