@@ -37,27 +37,42 @@ fn many(n: usize) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Runs akscan in `cwd` with a deadline (a hang fails the test). Its output goes to files,
+/// so a large report cannot fill a pipe and stall it.
 pub fn akscan(args: &[&str], cwd: &Path) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_akscan"))
+    let out = tempfile::tempfile().unwrap();
+    let err = tempfile::tempfile().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_akscan"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(out.try_clone().unwrap())
+        .stderr(err.try_clone().unwrap())
         .spawn()
         .expect("run akscan");
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(120)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
             panic!("akscan {args:?} did not finish in 120 s");
         }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let read = |mut f: std::fs::File| {
+        use std::io::{Read, Seek};
+        let mut v = Vec::new();
+        f.rewind().unwrap();
+        f.read_to_end(&mut v).unwrap();
+        v
+    };
+    Output {
+        status,
+        stdout: read(out),
+        stderr: read(err),
     }
 }
 
@@ -583,4 +598,98 @@ fn fuzz_regressions_leak_nothing() {
     }
     assert!(files >= 1);
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
+
+/// A long random run of the `detect` fuzz target's invariant on this build, for machines
+/// without a nightly toolchain: lines made of keys, their encoded and split copies,
+/// non-ASCII text, controls and random bytes are scanned with the library, rendered in
+/// every format through the output layer, and checked with [`leak`]. Ignored by default;
+/// `AKSCAN_LONG_SECS` sets its length (default 60). A failing input is written to
+/// `tests/data/fuzz/redact-long-<n>.txt` for [`fuzz_regressions_leak_nothing`].
+#[test]
+#[ignore]
+fn long_run_random_outputs_leak_nothing() {
+    use akscan::report::redact::{Redacting, Redactor, MIN_VALUE};
+    use akscan::report::{self, Format, RenderOptions, ReportData};
+    let secs: u64 = std::env::var("AKSCAN_LONG_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let scanner = akscan::scan::Scanner::builtin();
+    let keys = many(64);
+    let mut seed = 0x2545_f491_4f6c_dd1du64 ^ secs;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    let mut runs = 0u64;
+    while std::time::Instant::now() < deadline {
+        let mut text = String::new();
+        for _ in 0..1 + next(12) {
+            let (id, sk) = &keys[next(keys.len())];
+            let v = if next(2) == 0 { id } else { sk };
+            let cut = 1 + next(v.len() - 1);
+            let piece = match next(14) {
+                0 => format!("access_key_id = \"{id}\"\n"),
+                1 => format!("access_key_secret = \"{sk}\""),
+                2 => format!(" # b64 {}", b64(&format!("{}{v}", "x".repeat(next(3))))),
+                3 => v.chars().map(|c| format!("\\u{:04x}", c as u32)).collect(),
+                4 => v.bytes().map(|c| format!("%{c:02X}")).collect(),
+                5 => format!("\"{}\" + \"{}\"", &v[..cut], &v[cut..]),
+                6 => format!("'{}' '{}'", &v[..cut], &v[cut..]),
+                7 => format!("x{v}y"),
+                8 => "日本語 ✓ ".to_string(),
+                9 => ["\x1b[2J", "\n::error::x\n", "\u{202e}", "\r"][next(4)].to_string(),
+                10 => (0..next(40))
+                    .map(|_| (b' ' + next(95) as u8) as char)
+                    .collect(),
+                11 => "\n".to_string(),
+                12 => format!("{{accessKeyId:\"{id}\",accessKeySecret:\"{sk}\"}},"),
+                _ => v.bytes().map(|c| format!("&#{c};")).collect(),
+            };
+            text.push_str(&piece);
+        }
+        let findings = scanner.scan_bytes("t.py", text.as_bytes());
+        runs += 1;
+        if findings.is_empty() {
+            continue;
+        }
+        let red = Redactor::for_findings(&findings, &[]);
+        let stats = akscan::scan::Stats::default();
+        let rd = ReportData {
+            findings: &findings,
+            suppressed: &[],
+            stats: &stats,
+            rules: None,
+            root: None,
+        };
+        let values: Vec<&str> = findings
+            .iter()
+            .map(|f| f.secret.expose())
+            .filter(|v| v.len() >= MIN_VALUE)
+            .collect();
+        for fmt in [
+            Format::Human,
+            Format::Json,
+            Format::Jsonl,
+            Format::Sarif,
+            Format::Github,
+        ] {
+            let mut out = Vec::new();
+            let mut w = Redacting::new(&mut out, &red, fmt != Format::Github);
+            report::render(fmt, &rd, &RenderOptions::default(), &mut w).unwrap();
+            w.finish().unwrap();
+            let shown = String::from_utf8_lossy(&out);
+            if let Some(e) = first_leak(&format!("{fmt:?}"), &shown, &values) {
+                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+                let file = dir.join(format!("redact-long-{runs}.txt"));
+                std::fs::write(&file, &text).unwrap();
+                panic!("{e} (input kept in {}):\n{shown}", file.display());
+            }
+        }
+    }
+    eprintln!("long run: {runs} inputs in {secs} s, no leak");
 }
