@@ -916,3 +916,64 @@ fn the_stall_limit_is_checked() {
     let (out, _) = lab.akscan(&["git", "--staged", "--git-stall-timeout", "0.5"], &[]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Configuration and refs cannot hide a commit's lines from a range scan: the root commit's
+/// changes are shown whatever `log.showRoot` says, output-shaping keys change nothing, and
+/// `refs/replace` does not swap a commit for a clean one.
+#[test]
+fn the_repository_cannot_hide_a_commit_from_the_scan() {
+    let lab = Lab::new();
+    lab.git(&["init", "-q", "-b", "main"]);
+    lab.write("config.py", &format!("access_key_id = \"{ID}\"\n"));
+    lab.commit("root adds a key");
+    lab.write("README.md", "hello\n");
+    lab.commit("clean");
+    lab.write("second.py", &format!("key_id = \"{ID2}\"\n"));
+    lab.commit("adds another key");
+    // a clean commit with the same parent stands in for the last one
+    let parent = lab.git(&["rev-parse", "HEAD~1"]);
+    let tree = lab.git(&["rev-parse", "HEAD~1^{tree}"]);
+    let clean = lab.git(&["commit-tree", &tree, "-p", &parent, "-m", "nothing here"]);
+    let head = lab.git(&["rev-parse", "HEAD"]);
+    lab.git(&["replace", &head, &clean]);
+    for (k, v) in [
+        ("log.showRoot", "false"),
+        ("color.ui", "always"),
+        ("color.diff", "always"),
+        ("diff.noprefix", "true"),
+        ("core.abbrev", "7"),
+        ("log.abbrevCommit", "true"),
+        ("diff.renames", "copies"),
+        ("log.follow", "true"),
+    ] {
+        lab.git(&["config", k, v]);
+    }
+    // the controls: plain git hides both
+    assert!(!lab
+        .git(&["log", "--raw", "HEAD~1..HEAD"])
+        .contains("second.py"));
+    assert!(!lab
+        .git(&["log", "--raw", "--format=%H", &head])
+        .contains("config.py"));
+    for args in [
+        &["git", "--range", "..HEAD", "--format", "json"][..],
+        &["git", "--history", "--format", "json"][..],
+    ] {
+        let (out, _) = lab.akscan(args, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let paths: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        assert!(paths.contains(&"config.py"), "{args:?}: {paths:?}");
+        assert!(paths.contains(&"second.py"), "{args:?}: {paths:?}");
+    }
+}
