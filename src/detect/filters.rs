@@ -21,6 +21,7 @@ pub enum Reject {
     Hex,
     PlaceholderWord,
     Phrase,
+    Foreign,
 }
 
 /// Shannon entropy of `s` in bits per byte.
@@ -188,6 +189,26 @@ pub fn check_surroundings(
             return Err(Reject::Base64Blob);
         }
     }
+    for p in &spec.foreign_prefixes {
+        // the prefix as a token of its own: `hvs.` in `hvs.CAES…`, `s.` not in `tokens.`
+        let p = p.as_bytes();
+        let at = start.wrapping_sub(p.len());
+        if !p.is_empty()
+            && buf[..start].ends_with(p)
+            && (at == 0 || !buf[at - 1].is_ascii_alphanumeric())
+        {
+            return Err(Reject::Foreign);
+        }
+    }
+    if spec.reject_base64url {
+        let joins = |sep: Option<&u8>, next: Option<&u8>| {
+            matches!(sep, Some(b'-' | b'_')) && next.is_some_and(u8::is_ascii_alphanumeric)
+        };
+        let before = start >= 2 && joins(buf.get(start - 1), buf.get(start - 2));
+        if before || joins(buf.get(end), buf.get(end + 1)) {
+            return Err(Reject::Base64Blob);
+        }
+    }
     for m in &spec.mask_markers {
         let m = m.as_bytes();
         if m.is_empty() {
@@ -281,21 +302,100 @@ pub fn check_value(value: &[u8], spec: &FilterSpec) -> Result<(), Reject> {
     if spec.reject_identifiers && looks_like_identifier(random) {
         return Err(Reject::Identifier);
     }
+    let finder = match &spec.placeholder_finder {
+        Some(f) => Some(std::borrow::Cow::Borrowed(f)),
+        None if !spec.placeholder_words.is_empty() => {
+            placeholder_finder(&spec.placeholder_words).map(std::borrow::Cow::Owned)
+        }
+        None => None,
+    };
+    if spec.phrase_set.is_none() && finder.is_none() {
+        return Ok(());
+    }
+    // the value as written, then as read with letters for digits (`Examp1e`, `Y0ur`; a 1
+    // both as `l` and as `i`)
+    let mut spelled = [[0u8; MAX_RESPELLED]; 2];
+    let respelled = letters_for_digits(random, &mut spelled);
+    let spelled = &spelled[..respelled];
+    let spelled = || spelled.iter().map(|r| &r[..random.len()]);
     if let Some(words) = &spec.phrase_set {
-        if is_phrase(random, words) {
+        if std::iter::once(random)
+            .chain(spelled())
+            .any(|r| is_phrase(r, words))
+        {
             return Err(Reject::Phrase);
         }
     }
-    let placeholder = match &spec.placeholder_finder {
-        Some(f) => has_placeholder_word(value, f),
-        None if !spec.placeholder_words.is_empty() => placeholder_finder(&spec.placeholder_words)
-            .is_some_and(|f| has_placeholder_word(value, &f)),
-        None => false,
-    };
-    if placeholder {
-        return Err(Reject::PlaceholderWord);
+    if let Some(f) = finder {
+        // respelled, only words of five letters or more: a short word spelled with digits
+        // (`t3st`) turns up in random values too often
+        if has_placeholder_word(value, &f) || spelled().any(|r| placeholder_word_in(r, &f, 5)) {
+            return Err(Reject::PlaceholderWord);
+        }
     }
     Ok(())
+}
+
+/// The longest value read again with letters for digits (longer ones are not: keys are
+/// shorter, and a phrase that long is no key's shape).
+const MAX_RESPELLED: usize = 64;
+
+/// The letter a digit stands for when people spell words with digits (`Examp1e`,
+/// `Y0urSecret`, `S3cret`): 0 o, 1 l (or i), 3 e, 4 a, 5 s, 7 t.
+fn letter_for_digit(d: u8, second: bool) -> Option<u8> {
+    Some(match d {
+        b'0' => b'o',
+        b'1' if second => b'i',
+        b'1' => b'l',
+        b'3' => b'e',
+        b'4' => b'a',
+        b'5' => b's',
+        b'7' => b't',
+        _ => return None,
+    })
+}
+
+/// Writes into `out` the readings of `s` with each such digit beside a letter replaced by
+/// its letter, in the case of the word around it (lower case unless its letters on both
+/// sides are capitals): one reading, or two when a 1 was replaced (as `l` and as `i`).
+/// Returns how many readings there are: 0 when no digit was replaced or `s` is longer
+/// than [`MAX_RESPELLED`].
+fn letters_for_digits(s: &[u8], out: &mut [[u8; MAX_RESPELLED]; 2]) -> usize {
+    if s.len() > MAX_RESPELLED {
+        return 0;
+    }
+    let (mut replaced, mut one) = (false, false);
+    for (k, o) in out.iter_mut().enumerate() {
+        for (i, &b) in s.iter().enumerate() {
+            let left = i
+                .checked_sub(1)
+                .map(|j| s[j])
+                .filter(u8::is_ascii_alphabetic);
+            let right = s.get(i + 1).copied().filter(u8::is_ascii_alphabetic);
+            o[i] = match letter_for_digit(b, k == 1) {
+                Some(l) if left.is_some() || right.is_some() => {
+                    replaced = true;
+                    one |= b == b'1';
+                    let upper = left.is_none_or(|c| c.is_ascii_uppercase())
+                        && right.is_none_or(|c| c.is_ascii_uppercase());
+                    if upper {
+                        l.to_ascii_uppercase()
+                    } else {
+                        l
+                    }
+                }
+                _ => b,
+            };
+        }
+        if !one {
+            break;
+        }
+    }
+    match (replaced, one) {
+        (false, _) => 0,
+        (true, false) => 1,
+        (true, true) => 2,
+    }
 }
 
 /// Character class bits of each byte: upper case 1, lower case 2, digit 4.
@@ -369,6 +469,11 @@ fn trigram(a: u8, b: u8, c: u8) -> usize {
 /// contain such letter runs only in mixed case (`MoCk`), so they are not taken for
 /// placeholders.
 pub fn has_placeholder_word(value: &[u8], finder: &PlaceholderFinder) -> bool {
+    placeholder_word_in(value, finder, 0)
+}
+
+/// [`has_placeholder_word`], counting only words of at least `min_len` bytes.
+fn placeholder_word_in(value: &[u8], finder: &PlaceholderFinder, min_len: usize) -> bool {
     if let Some(heads) = &finder.heads {
         let heads: &[u64; 512] = heads;
         // the trigram ending at each byte, rolled along: `trigram(a, b, c)` at `c`
@@ -385,6 +490,9 @@ pub fn has_placeholder_word(value: &[u8], finder: &PlaceholderFinder) -> bool {
         }
     }
     finder.words.find_overlapping_iter(value).any(|m| {
+        if m.len() < min_len {
+            return false;
+        }
         let mut letters = value[m.range()]
             .iter()
             .copied()

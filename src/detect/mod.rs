@@ -278,6 +278,10 @@ struct Candidate {
     end: usize,
     class: NameClass,
     name: Option<String>,
+    /// Passed the rule's strong filters only (see `Rule::strong_filters`).
+    relaxed: bool,
+    /// Named by the call it is an argument of, not by a name of its own.
+    by_argument: bool,
 }
 
 /// Reusable per-thread memory for [`Detector::detect_with`].
@@ -369,8 +373,9 @@ impl Detector {
     pub fn with_triggers(rules: RuleSet, triggers: &[Vec<u8>]) -> Detector {
         let mut keywords: Vec<Keyword> = Vec::new();
         for (i, r) in rules.rules.iter().enumerate() {
-            for k in &r.keywords {
-                for variant in keyword_variants(k, r.keywords_case_sensitive) {
+            let listed = r.keywords.iter().map(|k| (k, r.keywords_case_sensitive));
+            for (k, exact) in listed.chain(r.keywords_exact.iter().map(|k| (k, true))) {
+                for variant in keyword_variants(k, exact) {
                     if keywords.iter().any(|x| x.rule == i && x.bytes == variant) {
                         continue;
                     }
@@ -959,18 +964,19 @@ impl Detector {
             if filters::check_surroundings(buf, s, e, rule.charset, &rule.filters).is_err() {
                 continue;
             }
-            if filters::check_value(&buf[s..e], &rule.filters).is_err() {
-                continue;
-            }
+            let relaxed = match filters::check_value(&buf[s..e], &rule.filters) {
+                Ok(()) => false,
+                Err(_) => match &rule.strong_filters {
+                    Some(strong) if filters::check_value(&buf[s..e], strong).is_ok() => true,
+                    _ => continue,
+                },
+            };
+            let mut by_argument = false;
             let (class, name) = match (vocab, rule.vocabulary) {
                 (Some(v), Some(vi)) => {
                     let ls = lines.start_from(s.saturating_sub(MAX_LINE_LOOKBACK), s);
                     let nc = context::name_of(buf, ls, s);
                     let class = match nc.name.as_deref() {
-                        // a positional argument: the secret one of an SDK call?
-                        None if context::is_secret_argument(buf, s, &v.secret_arguments) => {
-                            NameClass::Strong
-                        }
                         None => NameClass::Neutral,
                         Some(name) => {
                             let cached = scratch
@@ -989,11 +995,27 @@ impl Detector {
                             }
                         }
                     };
+                    // a positional argument (unnamed, or "named" by the string before it:
+                    // `("cn-hangzhou", "…")`, `('<ID>', '…')`, whose pieces may read as any
+                    // kind of name): the one of an SDK call the vocabulary names?
+                    let class = match class {
+                        NameClass::Strong => class,
+                        _ if context::is_secret_argument(buf, s, &v.secret_arguments) => {
+                            by_argument = true;
+                            NameClass::Strong
+                        }
+                        class => class,
+                    };
                     (class, nc.name)
                 }
                 _ => (NameClass::Neutral, None),
             };
-            if class == NameClass::Deny {
+            // a denied name rules a value out, unless its shape alone is the evidence (an
+            // `LTAI…` ID under a secret's name is still an ID)
+            if class == NameClass::Deny && rule.require != Require::None {
+                continue;
+            }
+            if relaxed && class != NameClass::Strong {
                 continue;
             }
             cands.push(Candidate {
@@ -1001,6 +1023,8 @@ impl Detector {
                 end: e,
                 class,
                 name,
+                relaxed,
+                by_argument,
             });
         }
         if cands.is_empty() {
@@ -1080,8 +1104,15 @@ impl Detector {
         pairs.sort_unstable();
         cand_partner.clear();
         cand_partner.resize(cands.len(), None);
+        // a finding paired already with one of this rule's kind (a secret with its ID, when
+        // legacy IDs look for theirs) is not paired again; an STS ID paired with its secret
+        // still pairs with its token
+        let kind_of = |i: usize| self.rules.rules[out[i].rule].kind;
         taken.clear();
-        taken.resize(out.len(), false);
+        taken.extend(
+            out.iter()
+                .map(|d| d.partner.is_some_and(|q| kind_of(q) == rule.kind)),
+        );
         for &pair in pairs.iter() {
             let (ci, pi) = ((pair >> 32) as u32 as usize, pair as u32 as usize);
             if cand_partner[ci].is_some() || taken[pi] {
@@ -1119,8 +1150,12 @@ impl Detector {
                 Require::Name => c.class == NameClass::Strong,
                 Require::Partner => partner.is_some(),
                 Require::NameOrPartner => c.class == NameClass::Strong || partner.is_some(),
+                Require::NameAndPartner => c.class == NameClass::Strong && partner.is_some(),
             };
-            if !keep {
+            // a value that passed the strong filters only needs its name (or call) and,
+            // for a rule with partners, its partner or the call's own shape
+            let strong = c.by_argument || partner.is_some() || rule.partners.is_empty();
+            if !keep || (c.relaxed && !strong) {
                 continue;
             }
             // The same value found by an earlier rule: keep the one that has a partner, or
@@ -1691,6 +1726,7 @@ mod tests {
                 on,
                 [
                     "alibaba-access-key-id",
+                    "alibaba-long-access-key-id",
                     "alibaba-sts-access-key-id",
                     "alibaba-sts-security-token"
                 ]

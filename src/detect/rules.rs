@@ -150,6 +150,8 @@ pub enum Require {
     Partner,
     /// Either of the two.
     NameOrPartner,
+    /// Both: a strong name (or the argument of a call that names it) and a partner nearby.
+    NameAndPartner,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,9 +198,10 @@ struct VocabularySpec {
     /// `password`): a value there counts only next to a partner.
     #[serde(default)]
     foreign_tokens: Vec<String>,
-    /// Calls whose argument at `index` (from 0) is the secret: a value passed there
-    /// positionally is named by the call (`AcsClient(key_id, "…", region)`).
-    #[serde(default)]
+    /// Calls whose argument at `index` (from 0) is the value the vocabulary names: a value
+    /// passed there positionally is named by the call (`AcsClient(key_id, "…", region)`).
+    /// `arguments` is the same list under a name that fits a vocabulary of IDs.
+    #[serde(default, alias = "arguments")]
     secret_arguments: Vec<Spanned<SecretArgumentSpec>>,
 }
 
@@ -240,12 +243,19 @@ struct RuleSpec {
     keywords: Vec<String>,
     #[serde(default)]
     keywords_case_sensitive: bool,
+    /// Keywords matched only as written, besides `keywords` (call names: `AcsClient`).
+    #[serde(default)]
+    keywords_exact: Vec<String>,
     #[serde(default)]
     window: WindowSpec,
     #[serde(default)]
     charset: Charset,
     #[serde(default)]
     filters: FilterSpec,
+    /// The checks for a value in strong context, in place of `filters` (see
+    /// [`Rule::strong_filters`]).
+    #[serde(default)]
+    strong_filters: Option<FilterSpec>,
     #[serde(default)]
     context: ContextSpec,
     #[serde(default)]
@@ -324,6 +334,14 @@ pub struct FilterSpec {
     /// Reject values inside a base64 blob at least this long (0: off).
     #[serde(default)]
     pub max_base64_run: usize,
+    /// Text right before the value that marks another system's token (`hvs.` of a
+    /// HashiCorp Vault token): such a value is rejected.
+    #[serde(default)]
+    pub foreign_prefixes: Vec<String>,
+    /// Reject a value that a `-` or `_` joins to more letters or digits: a piece of a
+    /// URL-safe base64 string (a Vault token's body), not of a standard base64 one.
+    #[serde(default)]
+    pub reject_base64url: bool,
     /// The id of a word list: a value whose camelCase words (digits aside) are nearly all
     /// in it reads as a phrase (`ThisIsMyTestSecretForUnitTests1`) and is rejected.
     #[serde(default)]
@@ -418,6 +436,8 @@ pub struct Rule {
     pub regex: regex::bytes::Regex,
     pub keywords: Vec<String>,
     pub keywords_case_sensitive: bool,
+    /// Keywords matched only as written.
+    pub keywords_exact: Vec<String>,
     pub window: WindowSpec,
     pub charset: Charset,
     /// Every match of `regex` lies inside a run of `charset` at least this long: set when
@@ -430,6 +450,12 @@ pub struct Rule {
     /// without the regex engine (see [`Shape`]).
     pub shape: Option<Shape>,
     pub filters: FilterSpec,
+    /// Looser checks that a value failing `filters` may pass instead when its context is
+    /// strong: a strong name or the argument of a call that names it, and (for a rule with
+    /// partners) a partner beside it or the call's own shape. A random key fails the
+    /// strict checks about once in a few thousand (four equal characters in a row); with
+    /// such evidence around it, it is still a key.
+    pub strong_filters: Option<FilterSpec>,
     pub require: Require,
     /// Index into [`RuleSet::vocabularies`].
     pub vocabulary: Option<usize>,
@@ -1018,16 +1044,23 @@ impl RuleSet {
                 format!("rule `{id}`: regex matches the empty string"),
             ));
         }
-        if r.keywords.is_empty() && r.context.partners.is_empty() {
+        if r.keywords.is_empty() && r.keywords_exact.is_empty() && r.context.partners.is_empty() {
             return Err(ctx.err(
                 Some(r.id.span()),
                 format!("rule `{id}` needs `keywords` or `context.partners`: they decide where it looks"),
             ));
         }
-        if r.keywords.iter().any(|k| k.is_empty()) {
+        if r.keywords
+            .iter()
+            .chain(&r.keywords_exact)
+            .any(|k| k.is_empty())
+        {
             return Err(ctx.err(Some(r.id.span()), format!("rule `{id}`: empty keyword")));
         }
-        let needs_partner = matches!(r.context.require, Require::Partner | Require::NameOrPartner);
+        let needs_partner = matches!(
+            r.context.require,
+            Require::Partner | Require::NameOrPartner | Require::NameAndPartner
+        );
         if needs_partner && r.context.partners.is_empty() {
             return Err(ctx.err(
                 Some(r.id.span()),
@@ -1036,7 +1069,10 @@ impl RuleSet {
                 ),
             ));
         }
-        let needs_vocab = matches!(r.context.require, Require::Name | Require::NameOrPartner);
+        let needs_vocab = matches!(
+            r.context.require,
+            Require::Name | Require::NameOrPartner | Require::NameAndPartner
+        );
         let vocabulary = match &r.context.vocabulary {
             Some(v) => match self.vocabularies.iter().position(|x| &x.id == v.get_ref()) {
                 Some(i) => Some(i),
@@ -1057,24 +1093,32 @@ impl RuleSet {
             }
             None => None,
         };
-        if !(0.0..=8.0).contains(&r.filters.min_entropy) {
-            return Err(ctx.err(
-                Some(r.id.span()),
-                format!("rule `{id}`: filters.min_entropy must be between 0 and 8"),
-            ));
-        }
-        let mut filters = r.filters.compiled();
-        if let Some(list) = &r.filters.phrase_words {
-            match self.wordlists.iter().find(|x| &x.id == list.get_ref()) {
-                Some(w) => filters.phrase_set = Some(w.words.clone()),
-                None => {
-                    return Err(ctx.err(
-                        Some(list.span()),
-                        format!("rule `{id}`: unknown word list `{}`", list.get_ref()),
-                    ))
+        let compile_filters = |spec: &FilterSpec| -> Result<FilterSpec, RuleError> {
+            if !(0.0..=8.0).contains(&spec.min_entropy) {
+                return Err(ctx.err(
+                    Some(r.id.span()),
+                    format!("rule `{id}`: filters.min_entropy must be between 0 and 8"),
+                ));
+            }
+            let mut filters = spec.compiled();
+            if let Some(list) = &spec.phrase_words {
+                match self.wordlists.iter().find(|x| &x.id == list.get_ref()) {
+                    Some(w) => filters.phrase_set = Some(w.words.clone()),
+                    None => {
+                        return Err(ctx.err(
+                            Some(list.span()),
+                            format!("rule `{id}`: unknown word list `{}`", list.get_ref()),
+                        ))
+                    }
                 }
             }
-        }
+            Ok(filters)
+        };
+        let filters = compile_filters(&r.filters)?;
+        let strong_filters = match &r.strong_filters {
+            Some(spec) => Some(compile_filters(spec)?),
+            None => None,
+        };
         let (run_min, run_max) = run_bounds(r.regex.get_ref(), r.charset);
         let shape = Shape::of(r.regex.get_ref());
         let rule = Rule {
@@ -1086,12 +1130,14 @@ impl RuleSet {
             regex,
             keywords: r.keywords.clone(),
             keywords_case_sensitive: r.keywords_case_sensitive,
+            keywords_exact: r.keywords_exact.clone(),
             window: r.window,
             charset: r.charset,
             run_min,
             run_max,
             shape,
             filters,
+            strong_filters,
             require: r.context.require,
             vocabulary,
             partners: Vec::new(),
