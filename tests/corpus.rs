@@ -1,6 +1,8 @@
 //! Labeled corpora: every label found, nothing else reported, and no finding in any
 //! negative file. `tests/corpus` is the shared corpus; `tests/shapes` holds generated
-//! shapes in many more languages and layouts (see tests/shapes/generate.py).
+//! shapes in many more languages and layouts (see tests/shapes/generate.py); `tests/real`
+//! holds excerpts of public code nobody here wrote, its values replaced by random ones
+//! (see tests/real/README.md).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -26,6 +28,11 @@ fn corpus_recall_and_precision_are_perfect() {
 #[test]
 fn shapes_recall_and_precision_are_perfect() {
     check_labeled(&dir("shapes"));
+}
+
+#[test]
+fn real_world_recall_and_precision_are_perfect() {
+    check_labeled(&dir("real"));
 }
 
 fn check_labeled(corpus: &Path) {

@@ -1,0 +1,5 @@
+# Configure Aliyun CLI
+export ALIBABA_CLOUD_ACCESS_KEY_ID="${ALIYUN_ACCESS_KEY_ID}"
+export ALIBABA_CLOUD_ACCESS_KEY_SECRET="${ALIYUN_ACCESS_KEY_SECRET}"
+
+echo "Cleaning up instance: ${INSTANCE_ID}"

@@ -1,0 +1,8 @@
+          public_url: 'https://cdn.example.com/uploads/pending/user/up-1/asset.png',
+          region: 'oss-cn-hangzhou',
+          bucket: 'bucket',
+          endpoint: 'oss-cn-hangzhou.aliyuncs.com',
+          sts_access_key_id: 'sts-ak',
+          sts_access_key_secret: 'sts-secret',
+          sts_security_token: 'sts-token',
+          expires_at: '2026-07-03T10:00:00Z',
