@@ -27,6 +27,9 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Bytes of the HMAC key.
 const KEY_LEN: usize = 32;
 
+/// Largest baseline file read (about a million entries); a larger one is an error.
+pub const MAX_BASELINE_FILE: u64 = 256 << 20;
+
 /// One known finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -291,8 +294,10 @@ impl Baseline {
     /// Reads a baseline file (anchored to it: see [`Baseline::anchored`]).
     pub fn load(path: &Path) -> Result<Baseline, String> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let bytes = crate::source::read_bounded(path, MAX_BASELINE_FILE)
             .map_err(|e| format!("{shown}: cannot read baseline: {e}"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{shown}: cannot read baseline: not valid UTF-8"))?;
         let mut b = Baseline::from_json(&shown, &text)?;
         // the entries are already relative to the file: only set the anchor
         b.anchor = Some(Anchor::of(path)?);
@@ -313,8 +318,7 @@ impl Baseline {
 
     /// Writes the baseline to `path`.
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        std::fs::write(path, self.to_json())
-            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+        crate::atomic::write(path, self.to_json().as_bytes()).map_err(|e| format!("baseline: {e}"))
     }
 
     /// Splits `findings` into the new ones and the known ones, in that order. Also returns

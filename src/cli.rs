@@ -211,6 +211,18 @@ pub struct FixArgs {
     /// Do not honour .gitignore and .ignore files.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Fix at most N findings per file; the values past it are counted and the file named
+    /// in a warning. 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE)]
+    pub max_findings_per_file: usize,
+}
+
+/// `--max-findings-per-file`: 0 is no limit.
+fn findings_limit(n: usize) -> usize {
+    match n {
+        0 => usize::MAX,
+        n => n,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -319,6 +331,10 @@ pub struct ScanArgs {
     /// Do not decode values (base64, escapes, percent-encoding, split string literals).
     #[arg(long)]
     pub no_decode: bool,
+    /// Report at most N findings per file (or archive member); the values past it are
+    /// counted in the stats and the file named in a warning. 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE)]
+    pub max_findings_per_file: usize,
 }
 
 /// Whether to colour a stream.
@@ -493,6 +509,7 @@ fn scan_with(args: ScanArgs, compact: bool) -> i32 {
         decode: !args.no_decode,
         archives: !args.no_archives,
         archive_depth: args.archive_depth,
+        max_findings_per_file: findings_limit(args.max_findings_per_file),
         exclude: setup.config.exclude.clone().map(Arc::new),
         progress: show_progress.then(|| counters.clone()),
     };
@@ -745,9 +762,7 @@ fn run_hook(args: HookArgs, install: bool) -> i32 {
 /// Writes `text` to `--output` or standard output (a closed pipe is not an error).
 fn emit(common: &CommonArgs, text: &[u8]) -> Result<(), String> {
     match &common.output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        }
+        Some(path) => crate::atomic::write(path, text),
         None => {
             let mut out = io::stdout().lock();
             match out.write_all(text).and_then(|_| out.flush()) {
@@ -787,6 +802,7 @@ fn run_fix(args: FixArgs) -> i32 {
         honor_ignore: !args.no_ignore,
         max_file_size: setup.max_file_size,
         exclude: setup.config.exclude.clone().map(Arc::new),
+        max_findings_per_file: findings_limit(args.max_findings_per_file),
         ..ScanOptions::default()
     };
     let mut result = match setup.scanner.scan(&opts) {
@@ -868,8 +884,12 @@ fn run_fix(args: FixArgs) -> i32 {
         }
         // advice for what is left, once per kind of advice
         let mut seen: Vec<&str> = Vec::new();
+        let by_fp: std::collections::HashMap<&str, &crate::finding::Finding> = findings
+            .iter()
+            .map(|f| (f.fingerprint.as_str(), f))
+            .collect();
         for u in &plan.unfixed {
-            let Some(f) = findings.iter().find(|f| f.fingerprint == u.fingerprint) else {
+            let Some(f) = by_fp.get(u.fingerprint.as_str()) else {
                 continue;
             };
             let a = f.advice();
@@ -1065,8 +1085,8 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
             let mut w = Redacting::new(&mut buf, &redactor, guard);
             report::render_with_fixes(common.format, &data, &opts, plan.as_ref(), &mut w)
                 .and_then(|_| w.finish())
-                .and_then(|_| std::fs::write(path, &buf))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                .and_then(|_| crate::atomic::write(path, &buf))
         }
         None => {
             let opts = RenderOptions {

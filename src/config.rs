@@ -19,6 +19,9 @@ use crate::detect::rules::{line_col, RuleSet, Severity};
 /// The file name looked up in the scanned directory and the repository root.
 pub const FILE_NAME: &str = ".akscan.toml";
 
+/// Largest configuration file read; a larger one is an error.
+pub const MAX_CONFIG_FILE: u64 = 1 << 20;
+
 /// Largest compiled size of an allowlist regex.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
@@ -262,7 +265,8 @@ impl Config {
             key: None,
             message,
         };
-        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let bytes = crate::source::read_bounded(path, MAX_CONFIG_FILE)
+            .map_err(|e| fail(format!("cannot read: {e}")))?;
         let text = String::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))?;
         let base = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

@@ -12,6 +12,7 @@
 //! assert_eq!(found[0].redacted, "Vq8************************J6e");
 //! ```
 
+pub mod atomic;
 pub mod baseline;
 pub mod cli;
 pub mod config;

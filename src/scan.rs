@@ -31,6 +31,12 @@ pub const ARCHIVE_BUDGET: u64 = 512 << 20;
 /// Zip files up to this size are read into memory whole before their members are read.
 const ZIP_IN_MEMORY: u64 = 64 << 20;
 
+/// Default `--max-findings-per-file`: the most findings one file (or archive member, or
+/// blob) gives. A file of generated or repeated keys could otherwise make memory and the
+/// reports grow without bound; the values past the limit are counted in
+/// [`Stats::findings_dropped`] and named in a warning, never dropped without a word.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 10_000;
+
 /// Default `--archive-depth`.
 pub const DEFAULT_ARCHIVE_DEPTH: u32 = 2;
 
@@ -61,6 +67,8 @@ pub struct ScanOptions {
     pub archives: bool,
     /// How many archives deep to look (an archive in an archive is depth 2).
     pub archive_depth: u32,
+    /// The most findings one file gives (`usize::MAX`: no limit).
+    pub max_findings_per_file: usize,
 }
 
 impl Default for ScanOptions {
@@ -78,6 +86,7 @@ impl Default for ScanOptions {
             decode: true,
             archives: true,
             archive_depth: DEFAULT_ARCHIVE_DEPTH,
+            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
         }
     }
 }
@@ -149,6 +158,9 @@ pub struct Stats {
     pub archive_members_repeated: u64,
     pub skipped: Skipped,
     pub findings: u64,
+    /// Values not reported because their file gave more than `--max-findings-per-file`
+    /// findings (each such file is named in a warning).
+    pub findings_dropped: u64,
     /// Findings hidden by an inline `akscan:allow`, the allowlist or the baseline.
     pub suppressed: u64,
     /// Baseline entries that matched no finding (the value is gone or the file moved).
@@ -161,6 +173,7 @@ impl Stats {
         self.files_scanned += o.files_scanned;
         self.bytes_scanned += o.bytes_scanned;
         self.archive_members_repeated += o.archive_members_repeated;
+        self.findings_dropped += o.findings_dropped;
         self.skipped.merge(&o.skipped);
     }
 }
@@ -466,14 +479,32 @@ impl Worker<'_> {
             self.opts.max_file_size,
             self.opts.scan_binary,
             self.scanner.decoders.as_ref().filter(|_| self.opts.decode),
+            self.opts.max_findings_per_file,
             &mut self.local.findings,
         )?;
         self.count_scanned(summary.bytes);
+        if summary.findings_dropped > 0 {
+            self.local.stats.findings_dropped += summary.findings_dropped;
+            self.warn(dropped_warning(
+                display,
+                self.opts.max_findings_per_file,
+                summary.findings_dropped,
+            ));
+        }
         if summary.binary && !self.opts.scan_binary {
             self.local.stats.skipped.add(SkipReason::Binary);
         }
         Ok(summary)
     }
+}
+
+/// The warning for a file that gave more findings than the limit.
+pub fn dropped_warning(display: &str, limit: usize, dropped: u64) -> String {
+    format!(
+        "{display}: more than {limit} findings in this one file: {dropped} more values were not \
+         reported (--max-findings-per-file raises the limit; 0 lifts it). Treat every key in \
+         the file as leaked"
+    )
 }
 
 /// Adds the findings of a decoded view: those inside a decoded segment, placed at the
@@ -597,9 +628,13 @@ fn read_and_detect<R: Read>(
     max_bytes: u64,
     scan_binary: bool,
     decoders: Option<&Decoders>,
+    max_findings: usize,
     findings: &mut Vec<Finding>,
 ) -> std::io::Result<ReadSummary> {
     let mut seen = HashMap::new();
+    // the input's findings start here; past `max_findings` of them, values are counted
+    let first = findings.len();
+    let mut dropped = 0u64;
     let mut seen_view = HashMap::new();
     // asked only of files with findings (most have none)
     let language = std::cell::OnceCell::new();
@@ -607,16 +642,28 @@ fn read_and_detect<R: Read>(
     let per_chunk = |chunk: Chunk<'_>| {
         let dets = detector.detect_with(chunk.data, scratch);
         let plain_from = findings.len();
+        let room = max_findings.saturating_sub(findings.len() - first);
         if !dets.is_empty() {
-            let mut b = FindingBuilder {
-                rules: detector.rules(),
-                path: display,
-                language: language(),
-                base_line: chunk.base_line,
-                encoding: chunk.encoding,
-                seen: &mut seen,
+            // detections are sorted by start: the ones reported here are a run of them
+            let from = dets.partition_point(|d| d.start < chunk.report.start);
+            let to = dets.partition_point(|d| d.start < chunk.report.end);
+            let cut = if to - from > room {
+                dropped += (to - from - room) as u64;
+                from + room
+            } else {
+                dets.len()
             };
-            findings.extend(b.build(chunk.data, &dets, chunk.report.clone()));
+            if room > 0 {
+                let mut b = FindingBuilder {
+                    rules: detector.rules(),
+                    path: display,
+                    language: language(),
+                    base_line: chunk.base_line,
+                    encoding: chunk.encoding,
+                    seen: &mut seen,
+                };
+                findings.extend(b.build(chunk.data, &dets[..cut], chunk.report.clone()));
+            }
         }
         let Some(dec) = decoders else {
             return;
@@ -629,6 +676,12 @@ fn read_and_detect<R: Read>(
         if vd.is_empty() {
             return;
         }
+        let room = max_findings.saturating_sub(findings.len() - first);
+        if room == 0 {
+            // (an upper bound: some of them repeat values found in plain text)
+            dropped += vd.len() as u64;
+            return;
+        }
         let mut b = FindingBuilder {
             rules: detector.rules(),
             path: display,
@@ -639,14 +692,20 @@ fn read_and_detect<R: Read>(
         };
         let vf = b.build(&view.data, &vd, 0..view.data.len());
         view_findings(&chunk, &view, &vd, vf, findings, plain_from);
-    };
-    match input {
-        Input::Stream(r) => reader.read(r, max_bytes, scan_binary, per_chunk),
-        Input::Checked(r, check) => {
-            reader.read_checked(r, max_bytes, scan_binary, check, per_chunk)
+        if findings.len() - first > max_findings {
+            dropped += (findings.len() - first - max_findings) as u64;
+            findings.truncate(first + max_findings);
         }
-        Input::Bytes(b) => Ok(reader.read_bytes(b, max_bytes, scan_binary, per_chunk)),
-    }
+    };
+    let mut summary = match input {
+        Input::Stream(r) => reader.read(r, max_bytes, scan_binary, per_chunk)?,
+        Input::Checked(r, check) => {
+            reader.read_checked(r, max_bytes, scan_binary, check, per_chunk)?
+        }
+        Input::Bytes(b) => reader.read_bytes(b, max_bytes, scan_binary, per_chunk),
+    };
+    summary.findings_dropped = dropped;
+    Ok(summary)
 }
 
 /// What [`read_and_detect`] reads: a stream, or bytes already in memory (read in place).
@@ -687,6 +746,7 @@ impl BufferScanner<'_> {
             u64::MAX,
             false,
             self.scanner.decoders.as_ref(),
+            DEFAULT_MAX_FINDINGS_PER_FILE,
             &mut findings,
         )
         .unwrap_or_default(); // reading a slice cannot fail

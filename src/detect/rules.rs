@@ -20,6 +20,9 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[(
 /// Largest compiled size a rule's regex may have (guards against `a{1000}{1000}`).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Largest rule file read; a larger one is an error.
+pub const MAX_RULE_FILE: u64 = 1 << 20;
+
 /// What a finding is. The JSON `kind` field uses the snake_case names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -852,7 +855,7 @@ impl RuleSet {
     /// Adds the rules of a file on disk.
     pub fn add_file(&mut self, path: &Path) -> Result<(), RuleError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| RuleError {
+        let bytes = crate::source::read_bounded(path, MAX_RULE_FILE).map_err(|e| RuleError {
             file: shown.clone(),
             line: 0,
             column: 0,

@@ -1,9 +1,12 @@
 //! Writes a [`Plan`]: only files inside the scanned roots, only files with findings, only
 //! when their contents are still the ones the plan was made from; each through a temporary
-//! file in the same directory and a rename, so a crash leaves the old file or the new one.
+//! file in the same directory and a rename ([`crate::atomic`]), so a crash leaves the old
+//! file or the new one. The new file keeps the old one's owner, group, mode and extended
+//! attributes; a file with several hard links is refused (a new file would split them), and
+//! a file that changes between the check and the rename is left alone.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::{content_hash, Plan};
@@ -34,6 +37,48 @@ pub fn apply(plan: &Plan, roots: &[PathBuf]) -> ApplyReport {
     report
 }
 
+/// What identifies a file's contents without reading them: which file it is, its size and
+/// when its data or metadata last changed.
+#[cfg(unix)]
+fn identity(m: &fs::Metadata) -> impl PartialEq + std::fmt::Debug {
+    use std::os::unix::fs::MetadataExt;
+    (
+        m.dev(),
+        m.ino(),
+        m.len(),
+        (m.mtime(), m.mtime_nsec()),
+        (m.ctime(), m.ctime_nsec()),
+    )
+}
+
+#[cfg(not(unix))]
+fn identity(m: &fs::Metadata) -> impl PartialEq + std::fmt::Debug {
+    (m.len(), m.modified().ok())
+}
+
+/// When the data of a file last changed, and its size.
+fn written(m: &fs::Metadata) -> (u64, Option<std::time::SystemTime>) {
+    (m.len(), m.modified().ok())
+}
+
+#[cfg(unix)]
+fn links(m: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(m)
+}
+
+#[cfg(not(unix))]
+fn links(_: &fs::Metadata) -> u64 {
+    1
+}
+
+/// Reads the whole of an open file from its start.
+fn read_all(mut file: &fs::File) -> std::io::Result<Vec<u8>> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut data = Vec::new();
+    file.read_to_end(&mut data)?;
+    Ok(data)
+}
+
 fn write_one(path: &Path, roots: &[PathBuf], hash: &[u8; 32], data: &[u8]) -> Result<(), String> {
     let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
     if !meta.file_type().is_file() {
@@ -43,37 +88,53 @@ fn write_one(path: &Path, roots: &[PathBuf], hash: &[u8; 32], data: &[u8]) -> Re
     if !roots.iter().any(|r| real.starts_with(r)) {
         return Err("outside the scanned tree".into());
     }
-    let now = fs::read(&real).map_err(|e| format!("cannot read it: {e}"))?;
+    // the file itself, held open: what is checked is what is replaced
+    let file =
+        crate::source::open_nonblocking(&real).map_err(|e| format!("cannot read it: {e}"))?;
+    let before = file
+        .metadata()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if !before.is_file() || identity(&before) != identity(&meta) {
+        return Err("changed since the scan; run akscan fix again".into());
+    }
+    if links(&before) > 1 {
+        return Err(format!(
+            "it has {} hard links: a new file would take the key out of this name only, and \
+             the other names would keep it; edit it in place by hand",
+            links(&before)
+        ));
+    }
+    let now = read_all(&file).map_err(|e| format!("cannot read it: {e}"))?;
     if &content_hash(&now) != hash {
         return Err("changed since the scan; run akscan fix again".into());
     }
-    let dir = real.parent().ok_or("no parent directory")?;
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut rnd = [0u8; 8];
-    let _ = getrandom::fill(&mut rnd);
-    let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    let tmp = dir.join(format!(".{name}.akscan-{suffix}.tmp"));
-    let result = (|| -> std::io::Result<()> {
-        let mut out = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        out.write_all(data)?;
-        out.set_permissions(meta.permissions())?;
-        out.sync_all()?;
-        drop(out);
-        // last look: a writer between our read and now loses nothing
-        if content_hash(&fs::read(&real)?) != *hash {
-            return Err(std::io::Error::other("changed since the scan"));
+    let seen = identity(&before);
+    // last look, after the new file is on disk and just before the rename: the same file
+    // at the path, unchanged in size, times and contents, or nothing is replaced
+    let mut recheck = || -> Result<(), String> {
+        let changed = || "changed while being fixed; run akscan fix again".to_string();
+        let at_path = fs::symlink_metadata(&real).map_err(|e| e.to_string())?;
+        let held = file.metadata().map_err(|e| e.to_string())?;
+        if identity(&at_path) != seen || identity(&held) != seen {
+            return Err(changed());
         }
-        fs::rename(&tmp, &real)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write it: {e}"));
+        if &content_hash(&read_all(&file).map_err(|e| e.to_string())?) != hash {
+            return Err(changed());
+        }
+        Ok(())
+    };
+    crate::atomic::replace(&real, Some(&before), data, Some(&mut recheck))
+        .map_err(|e| format!("not written: {e}"))?;
+    // a write to the old file in the instant between the last look and the rename went to
+    // the replaced copy: say so rather than lose it without a word (its size or data time
+    // changed; the rename itself changes its link count and status time)
+    match file.metadata() {
+        Ok(m) if written(&m) == written(&before) => Ok(()),
+        _ => Err(
+            "fixed, but another program wrote to the file while it was being \
+                  replaced: that write went to the old copy and is not in the file now; \
+                  check the file"
+                .into(),
+        ),
     }
-    Ok(())
 }

@@ -3,11 +3,12 @@
 //! string literal that is exactly the value, a line that is exactly an assignment), so a
 //! patch cannot break the file's syntax.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Edit;
+use super::{Edit, TextIndex};
 use crate::detect::rules::Kind;
 use crate::finding::{Finding, Language};
 
@@ -38,24 +39,55 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-fn line_bounds(text: &str, s: usize) -> (usize, usize) {
-    let b = text.as_bytes();
-    let ls = memchr::memrchr(b'\n', &b[..s]).map_or(0, |i| i + 1);
-    let le = memchr::memchr(b'\n', &b[s..]).map_or(b.len(), |i| s + i);
-    (ls, le)
+/// A file being fixed, with what every rewrite in it asks of the whole text worked out once
+/// (an `import` to add, how its lines end...): a file with many findings costs time in
+/// proportion to them, not to their product with its size.
+pub struct FileText<'a> {
+    text: &'a str,
+    index: &'a TextIndex,
+    python_import: OnceCell<Option<Edit>>,
+    go_import: OnceCell<Option<Edit>>,
+    csharp_using_system: OnceCell<bool>,
+    kubernetes: OnceCell<bool>,
+    php_open: OnceCell<Option<usize>>,
+}
+
+impl<'a> FileText<'a> {
+    pub fn new(text: &'a str, index: &'a TextIndex) -> FileText<'a> {
+        FileText {
+            text,
+            index,
+            python_import: OnceCell::new(),
+            go_import: OnceCell::new(),
+            csharp_using_system: OnceCell::new(),
+            kubernetes: OnceCell::new(),
+            php_open: OnceCell::new(),
+        }
+    }
+
+    fn line_bounds(&self, s: usize) -> (usize, usize) {
+        self.index.line_bounds(self.text, s)
+    }
 }
 
 /// The edits that remove the value `text[s..e]` of finding `f`.
-pub fn edits(text: &str, s: usize, e: usize, f: &Finding, var: &str) -> Result<Vec<Edit>, String> {
-    let (ls, le) = line_bounds(text, s);
+pub fn edits(
+    file: &FileText<'_>,
+    s: usize,
+    e: usize,
+    f: &Finding,
+    var: &str,
+) -> Result<Vec<Edit>, String> {
+    let text = file.text;
+    let (ls, le) = file.line_bounds(s);
     let name = file_name(&f.path).to_ascii_lowercase();
     if (le - ls) - (e - s) > MINIFIED_LINE || name.contains(".min.") {
         return Err("minified or generated code: no safe rewrite".into());
     }
     match f.language {
-        Language::Python => code(text, s, e, f, Code::PYTHON, var),
-        Language::Java => code(text, s, e, f, Code::JAVA, var),
-        Language::Go => code(text, s, e, f, Code::GO, var),
+        Language::Python => code(file, s, e, f, Code::PYTHON, var),
+        Language::Java => code(file, s, e, f, Code::JAVA, var),
+        Language::Go => code(file, s, e, f, Code::GO, var),
         Language::JavaScript => {
             let ext = name.rsplit_once('.').map_or("", |(_, x)| x);
             if !matches!(
@@ -67,24 +99,24 @@ pub fn edits(text: &str, s: usize, e: usize, f: &Finding, var: &str) -> Result<V
                      move it to a server and see the advice"
                 ));
             }
-            code(text, s, e, f, Code::JAVASCRIPT, var)
+            code(file, s, e, f, Code::JAVASCRIPT, var)
         }
-        Language::Php => code(text, s, e, f, Code::PHP, var),
+        Language::Php => code(file, s, e, f, Code::PHP, var),
         Language::CSharp => {
             if !name.ends_with(".cs") {
                 return Err("no safe rewrite for this .NET file type".into());
             }
-            code(text, s, e, f, Code::CSHARP, var)
+            code(file, s, e, f, Code::CSHARP, var)
         }
         Language::Ruby => {
             if name.ends_with(".erb") {
                 return Err("no safe rewrite inside an ERB template".into());
             }
-            code(text, s, e, f, Code::RUBY, var)
+            code(file, s, e, f, Code::RUBY, var)
         }
         Language::Shell => shell(text, s, e, f, ls, le),
         Language::Dotenv => dotenv(text, s, e, f, ls, le),
-        Language::Yaml => yaml(text, s, e, f, ls, le, var),
+        Language::Yaml => yaml(file, s, e, f, ls, le, var),
         Language::Properties => properties(text, s, e, f, ls, le, var),
         Language::Terraform => terraform(text, s, e, f, ls, le),
         Language::Dockerfile => dockerfile(text, s, e, f, ls, le),
@@ -186,7 +218,7 @@ fn opens_string(text: &str, ls: usize, q: usize, c: &Code) -> bool {
 }
 
 fn code(
-    text: &str,
+    file: &FileText<'_>,
     s: usize,
     e: usize,
     f: &Finding,
@@ -196,8 +228,9 @@ fn code(
     if is_sts(f.kind) {
         return Err(STS_IN_CODE.into());
     }
+    let text = file.text;
     let b = text.as_bytes();
-    let (ls, le) = line_bounds(text, s);
+    let (ls, le) = file.line_bounds(s);
     let inside = || Err("the value is part of a larger string: no safe rewrite".to_string());
     if s == 0 || e >= b.len() {
         return inside();
@@ -273,7 +306,8 @@ fn code(
                     "a PHP constant or property default needs a constant expression".into(),
                 );
             }
-            if !text[..s].contains("<?") {
+            let open = file.php_open.get_or_init(|| text.find("<?"));
+            if !open.is_some_and(|o| o < s) {
                 return Err("the value is outside the PHP code".into());
             }
         }
@@ -281,7 +315,10 @@ fn code(
             static USING: LazyLock<Regex> = LazyLock::new(|| {
                 Regex::new(r"(?m)^\s*(global\s+)?using\s+System\s*;").expect("valid regex")
             });
-            if !USING.is_match(text) {
+            if !*file
+                .csharp_using_system
+                .get_or_init(|| USING.is_match(text))
+            {
                 lookup = format!("System.{lookup}");
             }
             if has_const {
@@ -317,13 +354,13 @@ fn code(
             } else if in_go_const_block(text, ls) {
                 return Err("the value is in a Go const block, which needs constants".into());
             }
-            if let Some(imp) = go_import(text) {
-                out.push(imp);
+            if let Some(imp) = file.go_import.get_or_init(|| go_import(text)) {
+                out.push(imp.clone());
             }
         }
         Language::Python => {
-            if let Some(imp) = python_import(text) {
-                out.push(imp);
+            if let Some(imp) = file.python_import.get_or_init(|| python_import(text)) {
+                out.push(imp.clone());
             }
         }
         _ => {}
@@ -606,7 +643,7 @@ fn dotenv(
 
 #[allow(clippy::too_many_arguments)]
 fn yaml(
-    text: &str,
+    file: &FileText<'_>,
     s: usize,
     e: usize,
     f: &Finding,
@@ -614,6 +651,7 @@ fn yaml(
     le: usize,
     var: &str,
 ) -> Result<Vec<Edit>, String> {
+    let text = file.text;
     if is_sts(f.kind) {
         return Err("STS credentials in configuration: let a RAM role supply them (default credential chain); see the advice".into());
     }
@@ -641,7 +679,10 @@ fn yaml(
     }
     static K8S: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?m)^apiVersion:\s*\S").expect("valid regex"));
-    if K8S.is_match(text) && text.contains("\nkind:") || text.starts_with("kind:") {
+    let kubernetes = *file.kubernetes.get_or_init(|| {
+        K8S.is_match(text) && text.contains("\nkind:") || text.starts_with("kind:")
+    });
+    if kubernetes {
         return Err(
             "a Kubernetes manifest does not expand ${…} placeholders: use a Secret created \
                     outside the repository (secretKeyRef), or RRSA so no key is needed"

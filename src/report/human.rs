@@ -324,6 +324,8 @@ pub fn leaked_ids(findings: &[Finding], opts: &RenderOptions) -> Vec<(String, Op
         .map(|f| (f.fingerprint.as_str(), f))
         .collect();
     let mut out: Vec<(String, Option<String>)> = Vec::new();
+    // where each shown ID is in `out`: one look-up per finding, not a search
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for f in findings {
         let id = match f.kind {
             Kind::AccessKeyId => Some(f),
@@ -340,13 +342,16 @@ pub fn leaked_ids(findings: &[Finding], opts: &RenderOptions) -> Vec<(String, Op
             .flatten()
             .filter_map(|x| x.verification.as_ref()?.identity.as_ref())
             .find_map(|i| i.arn.rsplit_once(":user/").map(|(_, u)| u.to_string()));
-        match out.iter_mut().find(|(s, _)| *s == shown) {
-            Some(e) => {
-                if e.1.is_none() {
-                    e.1 = user;
+        match at.get(&shown) {
+            Some(&i) => {
+                if out[i].1.is_none() {
+                    out[i].1 = user;
                 }
             }
-            None => out.push((shown, user)),
+            None => {
+                at.insert(shown.clone(), out.len());
+                out.push((shown, user));
+            }
         }
     }
     out

@@ -676,6 +676,8 @@ fn scan_batch(
         findings: Vec<Finding>,
         bytes: u64,
         binary: bool,
+        /// Values past the most findings one file gives, and the warning naming it.
+        dropped: Option<(u64, String)>,
     }
     let per_file: Vec<Result<One, String>> = pool.install(|| {
         files
@@ -726,10 +728,16 @@ fn scan_batch(
                         p.files.fetch_add(1, Ordering::Relaxed);
                         p.bytes.fetch_add(new.len() as u64, Ordering::Relaxed);
                     }
+                    let dropped = (summary.findings_dropped > 0).then(|| {
+                        let n = summary.findings_dropped;
+                        let limit = crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE;
+                        (n, crate::scan::dropped_warning(&path, limit, n))
+                    });
                     Ok(One {
                         findings,
                         bytes: new.len() as u64,
                         binary: summary.binary,
+                        dropped,
                     })
                 },
             )
@@ -742,6 +750,10 @@ fn scan_batch(
                 result.stats.bytes_scanned += one.bytes;
                 if one.binary {
                     result.stats.skipped.binary += 1;
+                }
+                if let Some((n, msg)) = one.dropped {
+                    result.stats.findings_dropped += n;
+                    warn(&mut result, msg);
                 }
                 result.findings.extend(one.findings);
             }
@@ -1074,7 +1086,13 @@ pub fn scan_history(
     for (oid, data, paths) in with_paths {
         for (path, intro) in paths {
             let path = String::from_utf8_lossy(path);
-            let (found, _) = bs.scan(&path, data);
+            let (found, summary) = bs.scan(&path, data);
+            if summary.findings_dropped > 0 {
+                let n = summary.findings_dropped;
+                result.stats.findings_dropped += n;
+                let limit = crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE;
+                warn(&mut result, crate::scan::dropped_warning(&path, limit, n));
+            }
             let commit = &commits[intro.commit];
             for mut f in found {
                 if at_head.contains(oid.as_str()) {

@@ -52,3 +52,31 @@ pub fn regular_size(file: &File) -> Result<u64, OpenError> {
     }
     Ok(meta.len())
 }
+
+/// Reads a small file whole (a configuration, rule or baseline file): only a regular file
+/// of at most `limit` bytes. A pipe, a device (`/dev/stdin`, `/dev/zero`) or a directory is
+/// refused at once, never read, and a file that grows past the limit while being read is
+/// refused too. The error says what was wrong, without the path (callers name the file).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let (file, size) = open_regular(path).map_err(|e| match e {
+        OpenError::NotRegular => {
+            "not a regular file (a pipe, device or directory cannot be read as one)".to_string()
+        }
+        OpenError::Io(e) => e.to_string(),
+    })?;
+    let over = |n: u64| format!("{n} bytes is over the limit of {limit} bytes for this file");
+    if size > limit {
+        return Err(over(size));
+    }
+    let mut data = Vec::with_capacity(size as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| e.to_string())?;
+    if data.len() as u64 > limit {
+        return Err(format!(
+            "grew past the limit of {limit} bytes for this file while being read"
+        ));
+    }
+    Ok(data)
+}

@@ -37,6 +37,9 @@ pub struct ReadSummary {
     pub binary: bool,
     /// The input held more than the size limit; the rest was not read.
     pub truncated: bool,
+    /// Values found past the most findings one input may give (see
+    /// [`crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE`]): counted, not reported.
+    pub findings_dropped: u64,
 }
 
 /// A reusable chunked reader: one per thread, its buffer reused for every file.
@@ -280,6 +283,7 @@ impl ChunkReader {
             } as u64,
             binary,
             truncated: false,
+            findings_dropped: 0,
         }
     }
 
