@@ -867,10 +867,12 @@ impl Scanner {
         }
     }
 
-    /// Scans one in-memory buffer (a git blob, a test string) reported as `path`.
+    /// Scans one in-memory buffer (a git blob, a test string) reported as `path`. No limit
+    /// on findings applies: this returns them all, with no stats to count dropped ones in.
     pub fn scan_bytes(&self, path: &str, data: &[u8]) -> Vec<Finding> {
         let opts = ScanOptions {
             max_file_size: u64::MAX,
+            max_findings_per_file: usize::MAX,
             ..ScanOptions::default()
         };
         let sink = Mutex::new(Vec::new());

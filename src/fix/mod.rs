@@ -754,7 +754,8 @@ mod tests {
         assert_eq!(ix.offset_of(t, 3, 1), Some(t.find("\n\n").unwrap() + 1));
         assert_eq!(ix.offset_of(t, 9, 1), None);
         assert_eq!(ix.offset_of(t, 1, 9), None);
-        assert_eq!(ix.offset_of(t, 2, 8), Some(t.find("o\n").unwrap() + 1));
+        assert_eq!(ix.offset_of(t, 2, 7), Some(t.find("o\n").unwrap() + 1));
+        assert_eq!(ix.offset_of(t, 2, 8), None);
         assert_eq!(ix.offset_of(t, 4, 2), Some(t.len()));
     }
 
