@@ -732,6 +732,7 @@ fn run_pre_commit(args: PreCommitArgs) -> i32 {
             no_archives: false,
             archive_depth: crate::scan::DEFAULT_ARCHIVE_DEPTH,
             no_decode: false,
+            max_findings_per_file: crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE,
         }),
     }
 }
