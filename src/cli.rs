@@ -362,7 +362,8 @@ pub struct Setup {
     pub config: Config,
     pub scanner: Scanner,
     pub baseline: Option<Baseline>,
-    /// The scanned root: where the config was looked up; report locations are relative to it.
+    /// Where report locations (SARIF, GitHub, GitLab) are relative to: the top of the git
+    /// work tree around the scanned root, else the current directory.
     pub root: PathBuf,
     /// `--max-file-size`, else the config's `max_file_size`, else the default.
     pub max_file_size: u64,
@@ -414,7 +415,7 @@ pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, St
             Scanner::without_decoding(rules)
         },
         baseline,
-        root: root.to_path_buf(),
+        root: report_root(root),
         max_file_size,
         compact: common.quiet,
         coverage: Coverage::Everything,
@@ -452,6 +453,14 @@ pub fn main() -> i32 {
     }
 }
 
+/// The directory report locations are relative to, for a scan of `dir`: the top of the git
+/// work tree around it, else the current directory (both absolute).
+pub fn report_root(dir: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = crate::config::normalize(&cwd.join(dir));
+    crate::config::repo_top(&abs).map_or(cwd, Path::to_path_buf)
+}
+
 /// The scanned root of `akscan scan PATH...`: the one directory given, else the current
 /// directory.
 fn scan_root(paths: &[PathBuf]) -> PathBuf {
@@ -477,6 +486,12 @@ fn scan_with(args: ScanArgs, compact: bool) -> i32 {
         Err(e) => return error(e),
     };
     setup.compact |= compact;
+    // one file: the repository around it, wherever the command runs
+    if let [one] = args.paths.as_slice() {
+        if one.is_file() {
+            setup.root = report_root(one.parent().unwrap_or(Path::new(".")));
+        }
+    }
     setup.coverage = Coverage::Paths(
         args.paths
             .iter()

@@ -222,6 +222,13 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// The top of the git work tree that holds `dir` (absolute): the nearest ancestor with a
+/// `.git` entry (a directory, or the file of a linked work tree or submodule). Found by
+/// looking at the file system only, so nothing the repository configures runs.
+pub fn repo_top(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| d.join(".git").exists())
+}
+
 /// A loaded configuration. [`Config::default`] is "no configuration file".
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -250,7 +257,7 @@ impl Config {
         // lexically, so the config's directory is spelled like the scanned paths
         let cwd = std::env::current_dir().ok()?;
         let abs = normalize(&cwd.join(root));
-        let repo = abs.ancestors().find(|d| d.join(".git").exists())?;
+        let repo = repo_top(&abs)?;
         let there = repo.join(FILE_NAME);
         there.is_file().then_some(there)
     }

@@ -238,7 +238,7 @@ fn sarif_keeps_values_out_of_snippets_even_with_show_secrets() {
 }
 
 #[test]
-fn sarif_locations_are_relative_to_the_scanned_root_and_survive_moves() {
+fn sarif_locations_are_relative_to_the_current_directory_outside_a_repository() {
     let d = tmp();
     write(d.path(), "proj/src/app.py", &secret_line(SECRET));
     let o = akscan(d.path(), &["scan", "proj", "--format", "sarif"]);
@@ -246,7 +246,7 @@ fn sarif_locations_are_relative_to_the_scanned_root_and_survive_moves() {
     let r = &doc["runs"][0]["results"][0];
     assert_eq!(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "src/app.py"
+        "proj/src/app.py"
     );
     let fp = r["partialFingerprints"]["akscan/v1"].clone();
     // lines inserted above: same fingerprint, new line
@@ -274,6 +274,78 @@ fn sarif_with_no_findings_is_valid() {
     let doc: Value = serde_json::from_str(&o.stdout).unwrap();
     assert!(schema_errors(&sarif_validator(), &doc).is_empty());
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+/// `git init` in `dir` (only the `.git` directory matters: the root is found without git).
+fn git_init(dir: &Path) {
+    let o = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir)
+        .output()
+        .expect("run git");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn locations_are_relative_to_the_repository_top_whatever_is_scanned() {
+    let d = tmp();
+    git_init(d.path());
+    write(d.path(), "sub/app.py", &secret_line(SECRET));
+    write(d.path(), "sub/deep/b.py", &secret_line(SECRET2));
+    let top = d.path().canonicalize().unwrap();
+    // (where akscan runs, what it scans): every report names sub/app.py and sub/deep/b.py
+    let cases: [(&str, &[&str]); 5] = [
+        (".", &["sub"]),
+        (".", &["sub/app.py", "sub/deep/b.py"]),
+        ("sub", &["."]),
+        ("sub/deep", &[".."]),
+        ("sub/deep", &["../app.py"]),
+    ];
+    for (cwd, paths) in cases {
+        let here = d.path().join(cwd);
+        let mut args = vec!["scan"];
+        args.extend_from_slice(paths);
+        args.extend_from_slice(&["--format", "github"]);
+        let o = akscan(&here, &args);
+        assert_eq!(o.code, 1, "{cwd} {paths:?}: {}", o.stderr);
+        for l in o.stdout.lines() {
+            let file = l.split("file=").nth(1).unwrap().split(',').next().unwrap();
+            assert!(
+                file == "sub/app.py" || file == "sub/deep/b.py",
+                "{cwd} {paths:?}: {l}"
+            );
+        }
+        args.truncate(args.len() - 2);
+        args.extend_from_slice(&["--format", "sarif"]);
+        let o = akscan(&here, &args);
+        let doc: Value = serde_json::from_str(&o.stdout).unwrap();
+        assert!(schema_errors(&sarif_validator(), &doc).is_empty());
+        let run = &doc["runs"][0];
+        let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap();
+        let base_path = percent_encoding::percent_decode_str(&base["file://".len()..])
+            .decode_utf8()
+            .unwrap()
+            .into_owned();
+        assert_eq!(
+            Path::new(&base_path).canonicalize().unwrap(),
+            top,
+            "{cwd} {paths:?}"
+        );
+        for r in run["results"].as_array().unwrap() {
+            let al = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            assert_eq!(al["uriBaseId"], "%SRCROOT%");
+            let uri = al["uri"].as_str().unwrap();
+            assert!(
+                uri == "sub/app.py" || uri == "sub/deep/b.py",
+                "{cwd} {paths:?}: {uri}"
+            );
+        }
+    }
+    // human output keeps the paths as the user typed them
+    let o = akscan(&d.path().join("sub"), &["scan", "."]);
+    assert!(o.stdout.contains("app.py") && !o.stdout.contains("sub/app.py"));
 }
 
 // ---------------------------------------------------------------- GitHub

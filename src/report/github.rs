@@ -6,13 +6,11 @@
 //! early or start another one; control characters in them are shown escaped
 //! ([`for_terminal`]), never passed to the log's terminal.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::sanitize::for_terminal;
-use super::{Located, Locator, RenderOptions, ReportData};
+use super::{Locator, RenderOptions, ReportData};
 use crate::detect::rules::Severity;
-use crate::finding::Finding;
 
 /// Escapes a command's message.
 pub fn escape_data(s: &str) -> String {
@@ -38,16 +36,9 @@ pub fn command(s: Severity) -> &'static str {
 /// Writes one workflow command per finding.
 pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let loc = Locator::new(data.root);
-    let by_fp: BTreeMap<&str, &Finding> = data
-        .findings
-        .iter()
-        .map(|f| (f.fingerprint.as_str(), f))
-        .collect();
+    let by_fp = super::by_fingerprint(data.findings);
     for f in data.findings {
-        let file = match loc.locate(&f.path) {
-            Located::Relative(rel) => rel,
-            Located::Absolute(abs) => crate::source::walk::display_path(&abs),
-        };
+        let file = loc.file(&f.path);
         // outside text (file names, rule names from a rule file, excerpts, verification
         // answers) is made visible, not obeyed, by the terminal that shows the log
         let file = for_terminal(&file);

@@ -52,7 +52,8 @@ pub struct ReportData<'a> {
     pub stats: &'a Stats,
     /// The rules in use (SARIF lists them all); `None` lists only the rules of findings.
     pub rules: Option<&'a RuleSet>,
-    /// The scanned root: SARIF and GitHub locations are relative to it. Relative finding
+    /// The repository's top (or the current directory outside one): SARIF, GitHub and
+    /// GitLab locations are relative to it. Relative finding
     /// paths are taken from the current directory. `None`: the current directory.
     pub root: Option<&'a Path>,
 }
@@ -94,6 +95,15 @@ impl Locator {
         &self.root
     }
 
+    /// `path` as a file name for another program: relative to the root when under it,
+    /// else absolute, `/`-separated.
+    pub fn file(&self, path: &str) -> String {
+        match self.locate(path) {
+            Located::Relative(rel) => rel,
+            Located::Absolute(abs) => crate::source::walk::display_path(&abs),
+        }
+    }
+
     pub fn locate(&self, path: &str) -> Located {
         let abs = crate::config::normalize(&self.cwd.join(path));
         match abs.strip_prefix(&self.root) {
@@ -103,6 +113,14 @@ impl Locator {
             _ => Located::Absolute(abs),
         }
     }
+}
+
+/// The findings by fingerprint (to name a finding's partner).
+pub fn by_fingerprint(findings: &[Finding]) -> std::collections::BTreeMap<&str, &Finding> {
+    findings
+        .iter()
+        .map(|f| (f.fingerprint.as_str(), f))
+        .collect()
 }
 
 /// Writes the report in `format`.

@@ -3,7 +3,7 @@
 //!
 //! Values appear only in result messages, redacted unless `--show-secrets`; regions carry
 //! no snippet, so a SARIF file never holds a secret in clear by default. Locations are
-//! relative to the scanned root (`%SRCROOT%`), and `partialFingerprints` carry the finding
+//! relative to the repository's top (`%SRCROOT%`), and `partialFingerprints` carry the finding
 //! fingerprint, which depends on the value and not the line.
 
 use std::collections::BTreeMap;
