@@ -57,6 +57,10 @@ pub enum Command {
     /// named (`pre-commit run --all-files` / `--files`), or the pushed range (pre-push).
     #[command(after_help = PRE_COMMIT_HELP)]
     PreCommit(PreCommitArgs),
+    /// Scan what a CI job should, read from the CI's environment: the commits a push,
+    /// pull request or merge request adds (GitHub Actions, GitLab CI; --range elsewhere).
+    #[command(after_help = CI_HELP)]
+    Ci(CiArgs),
     /// Install a pre-commit hook that runs `akscan git --staged` (honours core.hooksPath).
     InstallHook(HookArgs),
     /// Remove the pre-commit hook written by install-hook (never another hook).
@@ -80,6 +84,65 @@ stalled, or no findings but blobs that could not be read, as in a partial clone)
 
 The repository's own git configuration is not trusted: no program it names runs, no file it
 names is read, nothing is fetched (see --trust-repo-config).";
+
+const CI_HELP: &str = "\
+What is scanned:
+  GitHub Actions  push: before..after of the event; a new branch: its commits that no
+                  other branch of the remote has; pull_request(_target), merge_group:
+                  base..head of the event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH)
+  GitLab CI       merge request: CI_MERGE_REQUEST_DIFF_BASE_SHA..CI_COMMIT_SHA; push:
+                  CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA; a new branch as on GitHub
+  elsewhere       --range A..B (which also wins over the environment)
+
+Examples:
+  akscan ci --format github --report sarif=akscan.sarif
+  akscan ci --report gitlab=gl-secret-detection-report.json --baseline .akscan-baseline.json
+
+In GitHub Actions every finding is also written to the job summary ($GITHUB_STEP_SUMMARY).
+
+Exit status: 0 no new findings, 1 new findings, 2 error (no CI environment and no --range,
+a shallow clone without the commits to compare: use fetch-depth: 0 / GIT_DEPTH: 0).";
+
+/// `akscan ci`: the range from the CI environment, extra reports, the common flags.
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Scan the commits of A..B instead of what the CI environment names (the way to use
+    /// akscan ci outside GitHub Actions and GitLab CI).
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Also write the report in FORMAT to PATH (may be repeated), e.g.
+    /// --report sarif=akscan.sarif --report gitlab=gl-secret-detection-report.json.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Do not write the Markdown job summary to $GITHUB_STEP_SUMMARY.
+    #[arg(long)]
+    pub no_summary: bool,
+    /// The repository (default: the one around the current directory).
+    #[arg(long, short = 'C', value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Parses `--report FORMAT=PATH`.
+pub fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let Some((name, path)) = s.split_once('=') else {
+        return Err(format!(
+            "{s:?}: expected FORMAT=PATH, e.g. sarif=akscan.sarif"
+        ));
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        format!("{name:?} is not a format (one of {})", names.join(", "))
+    })?;
+    if path.is_empty() {
+        return Err(format!("{s:?}: the path is empty"));
+    }
+    Ok((format, PathBuf::from(path)))
+}
 
 /// `akscan git`: one of the modes, the repository, the common flags.
 #[derive(Debug, Args)]
@@ -447,6 +510,7 @@ pub fn main() -> i32 {
         Command::Scan(args) => run_scan(args),
         Command::Git(args) => run_git(args),
         Command::PreCommit(args) => run_pre_commit(args),
+        Command::Ci(args) => run_ci(args),
         Command::InstallHook(args) => run_hook(args, true),
         Command::UninstallHook(args) => run_hook(args, false),
         Command::Fix(args) => run_fix(args),
@@ -547,6 +611,166 @@ fn absolute(p: &Path) -> PathBuf {
     std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
 }
 
+/// Makes the user's paths absolute, then runs from the repository's top `root` (reports
+/// name files relative to it).
+fn enter_repo(c: &mut CommonArgs, root: &Path) -> Result<(), String> {
+    for p in [
+        &mut c.output,
+        &mut c.config,
+        &mut c.baseline,
+        &mut c.write_baseline,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *p = absolute(p);
+    }
+    for p in &mut c.rules {
+        *p = absolute(p);
+    }
+    std::env::set_current_dir(root).map_err(|e| format!("cannot enter {}: {e}", root.display()))
+}
+
+/// The worker threads of `--threads` (default: all cores).
+fn threads(common: &CommonArgs) -> Result<usize, String> {
+    match common.threads {
+        Some(0) => Err("--threads must be at least 1".into()),
+        Some(n) => Ok(n),
+        None => Ok(ScanOptions::default().threads),
+    }
+}
+
+fn run_ci(mut args: CiArgs) -> i32 {
+    use crate::ci::{self, Target};
+    use crate::source::git::{self, GitScanOptions, Range, Repo};
+    let plan = match ci::plan(&|k| std::env::var(k).ok(), args.range.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return error(format!("ci: {e}")),
+    };
+    let repo = match Repo::open(&args.repo) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    for (_, p) in &mut args.reports {
+        *p = absolute(p);
+    }
+    let summary = if args.no_summary {
+        None
+    } else {
+        std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|p| !p.is_empty())
+            .map(|p| absolute(Path::new(&p)))
+    };
+    if let Err(e) = enter_repo(&mut args.common, repo.root()) {
+        return error(e);
+    }
+    let mut setup = match setup(&args.common, Path::new("."), true) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    // commits: a baseline's entries elsewhere are not stale
+    setup.coverage = Coverage::Additions;
+    let opts = match threads(&args.common) {
+        Ok(threads) => GitScanOptions {
+            threads,
+            max_file_size: setup.max_file_size,
+            progress: None,
+        },
+        Err(e) => return error(e),
+    };
+    if !args.common.quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "akscan ci: {}",
+            report::sanitize::for_terminal(&plan.what)
+        );
+    }
+    let fix = ci::depth_fix(plan.provider);
+    let mut notes = Vec::new();
+    let mut target = plan.target.clone();
+    if let Target::Range { from, to } = &target {
+        if let Err(e) = repo.resolve_commit(from) {
+            if repo.shallow {
+                return error(format!(
+                    "ci: the base commit {from} is not in this shallow clone, so the new \
+                     commits cannot be told from the old: {fix}"
+                ));
+            }
+            if !plan.push {
+                return error(format!("ci: {} ({e})", plan.what));
+            }
+            // a force push: the old head is gone from the remote
+            notes.push(format!(
+                "the previous commit {from} is not in this clone (a force push?): scanned \
+                 the commits of {to} that no other branch has"
+            ));
+            target = Target::NewBranch {
+                to: to.clone(),
+                branch: plan.branch.clone(),
+            };
+        }
+    }
+    let result = match &target {
+        Target::Nothing(why) => {
+            notes.push(format!("nothing to scan: {why}"));
+            Ok(ScanResult::default())
+        }
+        Target::Range { from, to } => {
+            if repo.shallow && repo.resolve_commit(to).is_err() {
+                return error(format!(
+                    "ci: the commit {to} is not in this shallow clone: {fix}"
+                ));
+            }
+            let range = Range {
+                from: Some(from.clone()),
+                to: to.clone(),
+            };
+            git::scan_range(&repo, &setup.scanner, &range, &opts)
+        }
+        Target::NewBranch { to, branch } => {
+            if repo.shallow {
+                return error(format!(
+                    "ci: this is a shallow clone, so the commits the branch adds cannot be \
+                     told from the ones the remote already has: {fix}"
+                ));
+            }
+            let others: Vec<String> = match repo.remote_branches() {
+                Ok(refs) => refs
+                    .into_iter()
+                    .filter(|(name, _)| {
+                        let own = branch.as_deref().is_some_and(|b| {
+                            name.strip_prefix("refs/remotes/")
+                                .and_then(|r| r.split_once('/'))
+                                .is_some_and(|(_, rest)| rest == b)
+                        });
+                        !own && !name.ends_with("/HEAD")
+                    })
+                    .map(|(_, oid)| oid)
+                    .collect(),
+                Err(e) => return error(e),
+            };
+            if others.is_empty() {
+                notes.push(format!(
+                    "no other branch of the remote is in this clone: every commit of the \
+                     branch was scanned, old ones too ({fix}, and fetch the other branches)"
+                ));
+            }
+            git::scan_new_commits(&repo, &setup.scanner, to, &others, &opts)
+        }
+    };
+    let mut result = match result {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    result.warnings.extend(notes);
+    let extras = Extras {
+        reports: &args.reports,
+        summary: summary.as_deref(),
+        what: &plan.what,
+    };
+    finish_with(&args.common, &setup, result, &extras)
+}
+
 fn run_git(args: GitArgs) -> i32 {
     git_with(args, false)
 }
@@ -574,23 +798,6 @@ fn git_with(mut args: GitArgs, compact: bool) -> i32 {
         Err(e) => return error(e),
     };
     let root = repo.root().to_path_buf();
-    // Reports name files relative to the repository's top: run from there, with the
-    // user's own paths made absolute first.
-    let c = &mut args.common;
-    for p in [
-        &mut c.output,
-        &mut c.config,
-        &mut c.baseline,
-        &mut c.write_baseline,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        *p = absolute(p);
-    }
-    for p in &mut c.rules {
-        *p = absolute(p);
-    }
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|d| d.canonicalize().ok());
@@ -605,8 +812,8 @@ fn git_with(mut args: GitArgs, compact: bool) -> i32 {
             }
         })
         .collect();
-    if let Err(e) = std::env::set_current_dir(&root) {
-        return error(format!("cannot enter {}: {e}", root.display()));
+    if let Err(e) = enter_repo(&mut args.common, &root) {
+        return error(e);
     }
     let mut setup = match setup(&args.common, Path::new("."), true) {
         Ok(s) => s,
@@ -983,7 +1190,28 @@ const MAX_STALE_SHOWN: usize = 20;
 /// writes `--write-baseline`, checks the remaining findings' credentials with `--verify`
 /// (on a copy), writes the report and the summary; returns the exit code. Every scanning
 /// command ends here.
-pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32 {
+pub fn finish(common: &CommonArgs, setup: &Setup, result: ScanResult) -> i32 {
+    finish_with(common, setup, result, &Extras::default())
+}
+
+/// What a command writes besides its report (`akscan ci`).
+#[derive(Debug, Default)]
+pub struct Extras<'a> {
+    /// `--report FORMAT=PATH`: more reports, each to its file.
+    pub reports: &'a [(Format, PathBuf)],
+    /// A Markdown summary appended to this file (GitHub's `$GITHUB_STEP_SUMMARY`).
+    pub summary: Option<&'a Path>,
+    /// What was scanned, for the summary.
+    pub what: &'a str,
+}
+
+/// [`finish`], then the [`Extras`].
+pub fn finish_with(
+    common: &CommonArgs,
+    setup: &Setup,
+    mut result: ScanResult,
+    extras: &Extras<'_>,
+) -> i32 {
     suppress::apply_allow(&mut result, &setup.config);
     let mut baseline_written = None;
     if let Some(path) = &common.write_baseline {
@@ -1037,8 +1265,9 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
         root: Some(&setup.root),
     };
     // SARIF results carry the fix of each finding
-    let plan =
-        (common.format == Format::Sarif).then(|| fix::plan(data.findings, |p| std::fs::read(p)));
+    let plan = (common.format == Format::Sarif
+        || extras.reports.iter().any(|(f, _)| *f == Format::Sarif))
+    .then(|| fix::plan(data.findings, |p| std::fs::read(p)));
     let stderr_color = use_color(common.color, io::stderr().is_terminal());
     let redactor = redactor(common, data.findings, &result.suppressed);
     if !common.quiet {
@@ -1122,6 +1351,40 @@ pub fn finish(common: &CommonArgs, setup: &Setup, mut result: ScanResult) -> i32
     };
     if let Err(e) = written {
         return error(e);
+    }
+    let file_opts = RenderOptions {
+        show_secrets: common.show_secrets,
+        color: false,
+        compact: setup.compact,
+    };
+    for (format, path) in extras.reports {
+        let mut buf = Vec::new();
+        let mut w = Redacting::new(&mut buf, &redactor, *format != Format::Github);
+        if let Err(e) = report::render_with_fixes(*format, &data, &file_opts, plan.as_ref(), &mut w)
+            .and_then(|_| w.finish())
+            .and_then(|_| std::fs::write(path, &buf))
+        {
+            return error(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Some(path) = extras.summary {
+        let mut buf = Vec::new();
+        let mut w = Redacting::new(&mut buf, &redactor, true);
+        let appended = report::markdown::render(&data, &file_opts, extras.what, &mut w)
+            .and_then(|_| w.finish())
+            .and_then(|_| {
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(path)?
+                    .write_all(&buf)
+            });
+        if let Err(e) = appended {
+            return error(format!(
+                "cannot write the job summary {}: {e}",
+                path.display()
+            ));
+        }
     }
     if !common.quiet {
         let mut err = Redacting::new(io::stderr().lock(), &redactor, true);

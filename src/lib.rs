@@ -14,6 +14,7 @@
 
 pub mod atomic;
 pub mod baseline;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod detect;

@@ -1,9 +1,11 @@
-//! Report: renders findings and statistics (human, json, jsonl, sarif, github). Reports
+//! Report: renders findings and statistics (human, json, jsonl, sarif, github, gitlab). Reports
 //! read findings; they never scan or change them.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod redact;
 pub mod sanitize;
 pub mod sarif;
@@ -28,6 +30,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: annotations on the pull request.
     Github,
+    /// GitLab's secret-detection report (gl-secret-detection-report.json).
+    Gitlab,
 }
 
 /// How to render.
@@ -148,6 +152,7 @@ pub fn render_with_fixes(
         Format::Json => json::render(data, opts, out),
         Format::Jsonl => json::render_lines(data, opts, out),
         Format::Github => github::render(data, opts, out),
+        Format::Gitlab => gitlab::render(data, opts, out),
     }
 }
 

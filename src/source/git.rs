@@ -252,6 +252,20 @@ impl Repo {
         )))
     }
 
+    /// The remote-tracking branches (`refs/remotes/`), each as (ref name, commit).
+    pub fn remote_branches(&self) -> Result<Vec<(String, String)>, GitError> {
+        let out = self.run(&[
+            "for-each-ref",
+            "--format=%(objectname) %(refname)",
+            "refs/remotes/",
+        ])?;
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(oid, name)| (name.to_string(), oid.to_string()))
+            .collect())
+    }
+
     /// The path of the hooks directory, honouring `core.hooksPath` (read, not run).
     pub fn hooks_dir(&self) -> Result<PathBuf, GitError> {
         let args = ["rev-parse", "--git-path", "hooks"];
@@ -273,7 +287,7 @@ impl Repo {
 }
 
 /// An object id of the null object: the side of a change where the file does not exist.
-fn is_null(oid: &str) -> bool {
+pub fn is_null(oid: &str) -> bool {
     oid.bytes().all(|b| b == b'0')
 }
 
@@ -877,18 +891,7 @@ pub fn scan_range(
         Some(f) => Some(repo.resolve_commit(f)?),
         None => None,
     };
-    let spec = match &from {
-        Some(f) => format!("{f}..{to}"),
-        None => to.clone(),
-    };
-    let mut args = vec!["log", "--raw", "-z", "--no-abbrev", "-M", "-c"];
-    args.extend(repo.runner.log_args());
-    args.extend([LOG_FORMAT, &spec, "--"]);
-    let out = repo.run(&args)?;
-    let mut commits = Vec::new();
-    let mut changes = Vec::new();
-    parse_raw(&out, &mut commits, &mut changes);
-    let mut result = scan_changes(repo, scanner, &commits, changes, opts)?;
+    let mut result = scan_log(repo, scanner, &to, from.as_slice(), opts)?;
     if repo.shallow && from.is_none() {
         warn(
             &mut result,
@@ -896,6 +899,47 @@ pub fn scan_range(
                 .into(),
         );
     }
+    result.stats.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(result)
+}
+
+/// The lines each commit reachable from `to` but from none of `exclude` adds (all are
+/// object ids, resolved by the caller).
+fn scan_log(
+    repo: &Repo,
+    scanner: &Scanner,
+    to: &str,
+    exclude: &[String],
+    opts: &GitScanOptions,
+) -> Result<ScanResult, GitError> {
+    let mut args: Vec<String> = ["log", "--raw", "-z", "--no-abbrev", "-M", "-c"]
+        .iter()
+        .chain(repo.runner.log_args())
+        .chain(&[LOG_FORMAT, to])
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(exclude.iter().map(|e| format!("^{e}")));
+    args.push("--".into());
+    let out = repo.run(&args)?;
+    let mut commits = Vec::new();
+    let mut changes = Vec::new();
+    parse_raw(&out, &mut commits, &mut changes);
+    scan_changes(repo, scanner, &commits, changes, opts)
+}
+
+/// The lines each commit reachable from `to` (a ref or an object id) adds, leaving out the
+/// commits reachable from any of `exclude` (commits, e.g. from [`Repo::remote_branches`]):
+/// what a new branch brings that the remote did not have.
+pub fn scan_new_commits(
+    repo: &Repo,
+    scanner: &Scanner,
+    to: &str,
+    exclude: &[String],
+    opts: &GitScanOptions,
+) -> Result<ScanResult, GitError> {
+    let started = Instant::now();
+    let to = repo.resolve_commit(to)?;
+    let mut result = scan_log(repo, scanner, &to, exclude, opts)?;
     result.stats.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(result)
 }
