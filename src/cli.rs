@@ -121,6 +121,8 @@ pub struct CiArgs {
     #[arg(long, short = 'C', value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
     #[command(flatten)]
+    pub safety: GitSafetyArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
 }
 
@@ -647,7 +649,11 @@ fn run_ci(mut args: CiArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return error(format!("ci: {e}")),
     };
-    let repo = match Repo::open(&args.repo) {
+    let policy = match args.safety.policy() {
+        Ok(p) => p,
+        Err(e) => return error(e),
+    };
+    let repo = match Repo::open(&args.repo, policy) {
         Ok(r) => r,
         Err(e) => return error(e),
     };
