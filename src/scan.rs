@@ -28,6 +28,10 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
 /// Most bytes decompressed from one archive (nested archives included).
 pub const ARCHIVE_BUDGET: u64 = 512 << 20;
 
+/// Most entries read from one archive; the rest are counted (`archive_limit`) and
+/// warned of.
+pub const ARCHIVE_MAX_ENTRIES: u64 = 1 << 20;
+
 /// Zip files up to this size are read into memory whole before their members are read.
 const ZIP_IN_MEMORY: u64 = 64 << 20;
 
@@ -106,6 +110,9 @@ pub struct Skipped {
     pub archive_depth: u64,
     /// Encrypted archive members.
     pub encrypted: u64,
+    /// Paths a `.gitignore` or `.ignore` file matched that git does not track (a
+    /// directory counts once); `--no-ignore` scans them.
+    pub ignored: u64,
 }
 
 impl Skipped {
@@ -120,6 +127,7 @@ impl Skipped {
             SkipReason::ArchiveLimit => self.archive_limit += 1,
             SkipReason::ArchiveDepth => self.archive_depth += 1,
             SkipReason::Encrypted => self.encrypted += 1,
+            SkipReason::Ignored => self.ignored += 1,
         }
     }
 
@@ -133,6 +141,7 @@ impl Skipped {
             + self.archive_limit
             + self.archive_depth
             + self.encrypted
+            + self.ignored
     }
 
     fn merge(&mut self, o: &Skipped) {
@@ -145,6 +154,7 @@ impl Skipped {
         self.archive_limit += o.archive_limit;
         self.archive_depth += o.archive_depth;
         self.encrypted += o.encrypted;
+        self.ignored += o.ignored;
     }
 }
 
@@ -156,6 +166,9 @@ pub struct Stats {
     /// Of `files_scanned`: zip members with the same name and compressed bytes as one
     /// already found clean in this scan, counted without being inflated again.
     pub archive_members_repeated: u64,
+    /// Archive members whose names were longer than `archive::MAX_NAME` bytes: scanned,
+    /// and reported under their names cut to that length.
+    pub archive_names_cut: u64,
     pub skipped: Skipped,
     pub findings: u64,
     /// Values not reported because their file gave more than `--max-findings-per-file`
@@ -174,6 +187,7 @@ impl Stats {
         self.bytes_scanned += o.bytes_scanned;
         self.archive_members_repeated += o.archive_members_repeated;
         self.findings_dropped += o.findings_dropped;
+        self.archive_names_cut += o.archive_names_cut;
         self.skipped.merge(&o.skipped);
     }
 }
@@ -202,6 +216,11 @@ pub enum ScanError {
     },
     #[error("cannot read standard input: {0}")]
     Stdin(std::io::Error),
+    #[error(
+        "standard input is UTF-16 text longer than the size limit of {0} bytes, which it is \
+         decoded whole within; nothing was reported (raise --max-file-size)"
+    )]
+    StdinTooLarge(u64),
 }
 
 /// A scanner: compiled rules plus options. Share one between threads.
@@ -222,6 +241,10 @@ struct Worker<'a> {
     sink: &'a Mutex<Vec<ScanResult>>,
     /// Zip members found clean so far by any thread of this scan.
     clean: &'a archive::CleanMembers,
+    /// What the walk went through, kept when ignore files are honoured (see
+    /// [`walk::ignored`]), and where it goes when the worker ends.
+    visited: Option<walk::Visited>,
+    visited_sink: Option<&'a Mutex<walk::Visited>>,
 }
 
 impl Worker<'_> {
@@ -356,9 +379,14 @@ impl Worker<'_> {
             return;
         }
         let spans = notebook::cell_spans(data);
-        for f in &mut self.local.findings[before..] {
-            let pos = notebook::offset_of(data, f.line, f.column);
-            f.cell = notebook::cell_at(&spans, pos);
+        let found = &mut self.local.findings[before..];
+        // in file order, so that finding each place goes on from the one before
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_unstable_by_key(|&i| (found[i].line, found[i].column));
+        let mut at = notebook::Locator::new(data);
+        for i in order {
+            let pos = at.offset(found[i].line, found[i].column);
+            found[i].cell = notebook::cell_at(&spans, pos);
         }
     }
 
@@ -399,6 +427,7 @@ impl Worker<'_> {
             depth: self.opts.archive_depth,
             max_member: self.opts.max_file_size,
             max_total: ARCHIVE_BUDGET.min(self.opts.max_file_size.saturating_mul(8)),
+            max_entries: ARCHIVE_MAX_ENTRIES,
             scan_binary: self.opts.scan_binary,
         };
         let clean = self.clean;
@@ -431,6 +460,10 @@ impl Worker<'_> {
                     // the same bytes under the same name were scanned and found clean
                     self.count_scanned(size);
                     self.local.stats.archive_members_repeated += 1;
+                }
+                archive::Event::NameCut { detail, .. } => {
+                    self.local.stats.archive_names_cut += 1;
+                    self.warn(detail);
                 }
                 archive::Event::Skip { reason, detail, .. } => {
                     self.local.stats.skipped.add(reason);
@@ -542,7 +575,8 @@ fn view_findings(
         let ls = crate::detect::line_start(data, os);
         let le = crate::detect::line_end(data, os);
         f.line = line;
-        f.column = char_count(&data[ls..os]) + 1;
+        let before = if ls == 0 { chunk.base_column } else { 0 };
+        f.column = before + char_count(&data[ls..os]) + 1;
         f.end_column = f.column + char_count(&data[os..oe.min(le).max(os)]).max(1);
         f.encoding = Some(match chunk.encoding {
             Some(e) => format!("{e}+{}", seg.encoding),
@@ -659,6 +693,7 @@ fn read_and_detect<R: Read>(
                     path: display,
                     language: language(),
                     base_line: chunk.base_line,
+                    base_column: chunk.base_column,
                     encoding: chunk.encoding,
                     seen: &mut seen,
                 };
@@ -687,6 +722,7 @@ fn read_and_detect<R: Read>(
             path: display,
             language: language(),
             base_line: chunk.base_line,
+            base_column: 0, // placed on the chunk below, in view_findings
             encoding: None,
             seen: &mut seen_view,
         };
@@ -699,6 +735,7 @@ fn read_and_detect<R: Read>(
     };
     let mut summary = match input {
         Input::Stream(r) => reader.read(r, max_bytes, scan_binary, per_chunk)?,
+        Input::Unbounded(r) => reader.read_stream(r, max_bytes, scan_binary, per_chunk)?,
         Input::Checked(r, check) => {
             reader.read_checked(r, max_bytes, scan_binary, check, per_chunk)?
         }
@@ -711,6 +748,9 @@ fn read_and_detect<R: Read>(
 /// What [`read_and_detect`] reads: a stream, or bytes already in memory (read in place).
 enum Input<'a, R> {
     Stream(R),
+    /// A stream read to its end whatever its length (standard input): the limit bounds
+    /// only what is decoded whole (UTF-16).
+    Unbounded(R),
     Bytes(&'a [u8]),
     /// A file, and what to ask before reading past the first read (see
     /// [`ChunkReader::read_checked`]).
@@ -758,7 +798,17 @@ impl BufferScanner<'_> {
 impl walk::Visitor for Worker<'_> {
     fn visit(&mut self, item: WalkItem) {
         match item {
-            WalkItem::File { path } => self.scan_path(&path),
+            WalkItem::File { path } => {
+                self.scan_path(&path);
+                if let Some(v) = &mut self.visited {
+                    v.paths.push(path);
+                }
+            }
+            WalkItem::Dir { path } => {
+                if let Some(v) = &mut self.visited {
+                    v.dirs.push(path);
+                }
+            }
             WalkItem::Skip {
                 path,
                 reason,
@@ -773,6 +823,9 @@ impl walk::Visitor for Worker<'_> {
                         self.warn(format!("{shown}: {d}"));
                     }
                 }
+                if let Some(v) = &mut self.visited {
+                    v.paths.push(path);
+                }
             }
         }
     }
@@ -783,6 +836,11 @@ impl Drop for Worker<'_> {
         let local = std::mem::take(&mut self.local);
         if let Ok(mut v) = self.sink.lock() {
             v.push(local);
+        }
+        if let (Some(mut mine), Some(sink)) = (self.visited.take(), self.visited_sink) {
+            if let Ok(mut v) = sink.lock() {
+                v.append(&mut mine);
+            }
         }
     }
 }
@@ -842,8 +900,12 @@ impl Scanner {
         if stdin {
             let mut w = self.worker(opts, &sink, &clean);
             let display = opts.stdin_name.clone();
-            w.scan_reader(&display, std::io::stdin().lock())
+            let summary = w
+                .scan_input(&display, Input::Unbounded(std::io::stdin().lock()))
                 .map_err(ScanError::Stdin)?;
+            if summary.truncated {
+                return Err(ScanError::StdinTooLarge(opts.max_file_size));
+            }
         }
         if !roots.is_empty() {
             let wopts = WalkOptions {
@@ -851,11 +913,44 @@ impl Scanner {
                 honor_ignore: opts.honor_ignore,
                 follow_symlinks: opts.follow_symlinks,
             };
-            walk::walk(&roots, &wopts, || self.worker(opts, &sink, &clean));
+            let visited = Mutex::new(walk::Visited::default());
+            walk::walk(&roots, &wopts, || {
+                let mut w = self.worker(opts, &sink, &clean);
+                if opts.honor_ignore {
+                    w.visited = Some(walk::Visited::default());
+                    w.visited_sink = Some(&visited);
+                }
+                w
+            });
+            if opts.honor_ignore {
+                let visited = visited.into_inner().unwrap_or_default();
+                self.scan_ignored(&visited, opts, &sink, &clean);
+            }
         }
         let mut result = merge(sink.into_inner().unwrap_or_default());
         result.stats.elapsed_ms = started.elapsed().as_millis() as u64;
         Ok(result)
+    }
+
+    /// What the walk left out for an ignore file: files git tracks are scanned all the
+    /// same; the rest are counted (`skipped.ignored`).
+    fn scan_ignored(
+        &self,
+        visited: &walk::Visited,
+        opts: &ScanOptions,
+        sink: &Mutex<Vec<ScanResult>>,
+        clean: &archive::CleanMembers,
+    ) {
+        let ignored = walk::ignored(visited);
+        let mut w = self.worker(opts, sink, clean);
+        w.local.stats.skipped.ignored += ignored.untracked;
+        w.local.stats.skipped.symlink += ignored.tracked_links;
+        for msg in ignored.warnings {
+            w.warn(msg);
+        }
+        for path in &ignored.tracked {
+            w.scan_path(path);
+        }
     }
 
     /// A scanner for many buffers in a row (one per thread).
@@ -908,6 +1003,8 @@ impl Scanner {
             scratch: Scratch::default(),
             local: ScanResult::default(),
             sink,
+            visited: None,
+            visited_sink: None,
         }
     }
 }

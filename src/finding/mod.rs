@@ -227,6 +227,8 @@ pub struct FindingBuilder<'a> {
     pub language: Language,
     /// Line number of the buffer's first byte (1 for a whole file).
     pub base_line: usize,
+    /// Characters of that line before the buffer's first byte (0 for a whole file).
+    pub base_column: usize,
     pub encoding: Option<&'a str>,
     /// Counts values already seen in this file, for the occurrence part of fingerprints.
     pub seen: &'a mut HashMap<(usize, Vec<u8>), usize>,
@@ -262,7 +264,9 @@ impl FindingBuilder<'_> {
             if first || newlines > 0 {
                 ls = crate::detect::line_start(buf, d.start);
                 le = crate::detect::line_end(buf, d.start);
-                (col_pos, col) = (ls, 1);
+                // a line that began in an earlier chunk goes on counting from there
+                let before = if ls == 0 { self.base_column } else { 0 };
+                (col_pos, col) = (ls, 1 + before);
                 allows.clear();
                 first = false;
             }

@@ -391,6 +391,10 @@ pub fn summary(data: &ReportData<'_>, st_color: bool) -> String {
         (k.archive_limit, "archive members over the size limits"),
         (k.archive_depth, "archives nested too deep"),
         (k.encrypted, "encrypted archive members"),
+        (
+            k.ignored,
+            "ignored by .gitignore/.ignore and not tracked (--no-ignore scans them)",
+        ),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

@@ -11,7 +11,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Cursor, Read, Seek};
 use std::sync::Mutex;
 
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 
 use super::decode::{self, TextEncoding};
 use super::walk::SkipReason;
@@ -34,6 +34,9 @@ pub struct Limits {
     pub max_member: u64,
     /// Most bytes decompressed from one top-level archive, nested ones included.
     pub max_total: u64,
+    /// Most entries read from one archive (each nested one counts its own); the rest
+    /// are counted and reported.
+    pub max_entries: u64,
     /// Read binary members whole (`--scan-binary`). Otherwise a member whose first read
     /// shows binary content is handed over as that read alone and not inflated further:
     /// the scan of a binary stops at its first NUL byte anyway.
@@ -52,6 +55,13 @@ const RESERVE_MAX: u64 = 8 << 20;
 const BOMB_RATIO: u64 = 200;
 const BOMB_MIN_SIZE: u64 = 16 << 20;
 
+/// Room for the longest record of a zip's central directory (its fixed part and three
+/// fields of up to 64 KiB each).
+const ZIP_DIR_BUFFER: usize = 46 + 3 * 65_535;
+
+/// Longest member name shown whole, in bytes.
+pub const MAX_NAME: usize = 4096;
+
 /// What walking an archive produces.
 pub enum Event<'a> {
     /// A member's content, under its display path. `key` is set for a zip member that can
@@ -64,6 +74,8 @@ pub enum Event<'a> {
     /// A member identical to one already found clean in this scan (same name, same
     /// compressed bytes): not inflated again. `size` is its decompressed size.
     Known { path: &'a str, size: u64 },
+    /// A member's name too long to show whole: it is scanned under a shortened one.
+    NameCut { path: &'a str, detail: String },
     /// A member not scanned (or an archive not read), with why.
     Skip {
         path: &'a str,
@@ -212,6 +224,8 @@ pub struct Walker<'f> {
     out: Vec<u8>,
     /// Members already found clean in this scan.
     clean: Option<&'f CleanMembers>,
+    /// Where a zip's central directory is read, reused.
+    dir: Vec<u8>,
 }
 
 impl<'f> Walker<'f> {
@@ -224,6 +238,7 @@ impl<'f> Walker<'f> {
             compressed: Vec::new(),
             out: Vec::new(),
             clean: None,
+            dir: Vec::new(),
         }
     }
 
@@ -260,7 +275,7 @@ impl<'f> Walker<'f> {
             Kind::Tar => self.tar(path, r, depth),
             Kind::TarGz => {
                 let left = self.budget;
-                let gz = Budget::new(GzDecoder::new(r), left);
+                let gz = Budget::new(MultiGzDecoder::new(r), left);
                 match self.tar(path, gz, depth) {
                     Err(e) if e.to_string().contains(BUDGET_SPENT) => {
                         self.skip(
@@ -282,36 +297,57 @@ impl<'f> Walker<'f> {
                     .trim_end_matches(".GZ")
                     .to_string();
                 let shown = format!("{path}!{inner}");
-                self.member(&shown, GzDecoder::new(r), None, depth)
+                self.member(&shown, MultiGzDecoder::new(r), None, depth)
             }
         }
     }
 
     fn zip<R: Read + Seek>(&mut self, path: &str, r: R, depth: u32) -> io::Result<()> {
-        let mut z = zip::ZipArchive::new(r).map_err(io::Error::other)?;
-        for i in 0..z.len() {
-            let (name, encrypted, is_file, size, compressed, crc) = match z.by_index_raw(i) {
-                Ok(f) => (
-                    f.name().to_string(),
-                    f.encrypted(),
-                    f.is_file(),
-                    f.size(),
-                    f.compressed_size(),
-                    f.crc32(),
-                ),
+        // The central directory is read entry by entry into one buffer: an archive of
+        // millions of entries costs no more memory than one of a few. (The buffer holds
+        // the longest record a zip can have; nested archives take one of their own.)
+        let mut dir = std::mem::take(&mut self.dir);
+        dir.resize(ZIP_DIR_BUFFER, 0);
+        let z = rawzip::ZipArchive::from_seekable(r, &mut dir).map_err(io::Error::other)?;
+        let mut entries = z.entries(&mut dir);
+        let mut seen = 0u64;
+        let result = loop {
+            let rec = match entries.next_entry() {
+                Ok(Some(rec)) => rec,
+                Ok(None) => break Ok(()),
                 Err(e) => {
-                    let shown = format!("{path}!#{i}");
+                    let shown = format!("{path}!#{seen}");
                     self.skip(
                         &shown,
                         SkipReason::Unreadable,
-                        format!("{shown}: unreadable archive member: {e}"),
+                        format!(
+                            "{path}: the archive's directory is unreadable after {seen} \
+                             entries ({e}); the rest was not scanned"
+                        ),
                     );
-                    continue;
+                    break Ok(());
                 }
             };
-            if !is_file {
+            seen += 1;
+            if seen > self.limits.max_entries {
+                let mut rest = 1u64;
+                while let Ok(Some(_)) = entries.next_entry() {
+                    rest += 1;
+                }
+                self.too_many_entries(path, rest);
+                break Ok(());
+            }
+            if rec.is_dir() {
                 continue;
             }
+            let name = self.member_name(path, rec.file_path().as_bytes());
+            let method = rec.compression_method();
+            // AES (method 99) is encrypted whether or not its extra field says so
+            let encrypted = rec.flags().is_encrypted() || method == rawzip::CompressionMethod::AES;
+            let size = rec.uncompressed_size_hint();
+            let compressed = rec.compressed_size_hint();
+            let crc = rec.crc32();
+            let wayfinder = rec.wayfinder();
             let shown = format!("{path}!{name}");
             if encrypted {
                 self.skip(
@@ -331,72 +367,129 @@ impl<'f> Walker<'f> {
                 );
                 continue;
             }
-            match self.zip_one_shot(&mut z, i, &shown, &name, size, crc) {
-                OneShot::Inflated(n, key) => {
-                    let out = std::mem::take(&mut self.out);
-                    self.member_read(&shown, &out[..n], depth, key);
-                    self.out = out;
+            let entry = match z.get_entry(wayfinder) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.skip(
+                        &shown,
+                        SkipReason::Unreadable,
+                        format!("{shown}: unreadable archive member: {e}"),
+                    );
                     continue;
                 }
-                OneShot::Head(head) => {
-                    self.member_read(&shown, &head, depth, None);
-                    continue;
-                }
-                OneShot::Known => {
-                    // charged as if inflated, so that what the rest of the archive may
-                    // use does not depend on which copy a thread reached first
-                    self.budget = self.budget.saturating_sub(size);
-                    (self.visit)(Event::Known { path: &shown, size });
-                    continue;
-                }
-                OneShot::No => {}
-            }
-            match z.by_index(i) {
-                Ok(f) => self.member(&shown, f, Some(size), depth)?,
-                Err(e) => self.skip(
+            };
+            let step = match method {
+                rawzip::CompressionMethod::STORE => self.member(
                     &shown,
-                    SkipReason::Unreadable,
-                    format!("{shown}: unreadable archive member: {e}"),
+                    entry.verifying_reader(entry.reader()),
+                    Some(size),
+                    depth,
                 ),
+                rawzip::CompressionMethod::DEFLATE => {
+                    let cap = self.limits.max_member.min(self.budget);
+                    // deflate never grows data by more than a few bytes per 16 KiB block
+                    let small =
+                        size <= cap && size <= RESERVE_MAX && compressed <= size + size / 64 + 1024;
+                    if !small {
+                        let inflate = flate2::read::DeflateDecoder::new(entry.reader());
+                        self.member(&shown, entry.verifying_reader(inflate), Some(size), depth)
+                    } else {
+                        self.compressed.clear();
+                        if let Err(e) = entry.reader().read_to_end(&mut self.compressed) {
+                            self.skip(
+                                &shown,
+                                SkipReason::Unreadable,
+                                format!("{shown}: unreadable archive member: {e}"),
+                            );
+                            continue;
+                        }
+                        match self.zip_one_shot(&shown, &name, size, crc) {
+                            OneShot::Inflated(n, key) => {
+                                let out = std::mem::take(&mut self.out);
+                                self.member_read(&shown, &out[..n], depth, key);
+                                self.out = out;
+                                continue;
+                            }
+                            OneShot::Head(head) => {
+                                self.member_read(&shown, &head, depth, None);
+                                continue;
+                            }
+                            OneShot::Known => {
+                                // charged as if inflated, so that what the rest of the
+                                // archive may use does not depend on which copy a thread
+                                // reached first
+                                self.budget = self.budget.saturating_sub(size);
+                                (self.visit)(Event::Known { path: &shown, size });
+                                continue;
+                            }
+                            OneShot::No => {}
+                        }
+                        let raw = std::mem::take(&mut self.compressed);
+                        let inflate = flate2::read::DeflateDecoder::new(&raw[..]);
+                        let step =
+                            self.member(&shown, entry.verifying_reader(inflate), Some(size), depth);
+                        self.compressed = raw;
+                        step
+                    }
+                }
+                other => {
+                    self.skip(
+                        &shown,
+                        SkipReason::Unreadable,
+                        format!(
+                            "{shown}: compression method {other} is not supported, not scanned"
+                        ),
+                    );
+                    Ok(())
+                }
+            };
+            if let Err(e) = step {
+                break Err(e);
             }
-        }
-        Ok(())
+        };
+        self.dir = dir;
+        result
     }
 
-    /// Inflates a deflated zip member in one call, into a buffer of its declared size: a
-    /// decompressor that knows where its output ends skips the bookkeeping of a stream and
-    /// runs about twice as fast as the streaming reader. Only the happy case is handled
-    /// here: a member that is not deflated, is large, is not the size it declares, fails
-    /// its checksum or has a corrupt stream is left to the streaming reader, which reads
-    /// it and reports whatever is wrong with it. A large member whose first [`PROBE`]
-    /// bytes are binary is returned as those bytes alone, as the streaming reader would.
-    fn zip_one_shot<R: Read + Seek>(
-        &mut self,
-        z: &mut zip::ZipArchive<R>,
-        i: usize,
-        shown: &str,
-        name: &str,
-        size: u64,
-        crc: u32,
-    ) -> OneShot {
-        let cap = self.limits.max_member.min(self.budget);
-        if size > cap || size > RESERVE_MAX {
-            return OneShot::No;
+    /// Reports the entries of an archive past [`Limits::max_entries`].
+    fn too_many_entries(&mut self, path: &str, rest: u64) {
+        let max = self.limits.max_entries;
+        self.skip(
+            path,
+            SkipReason::ArchiveLimit,
+            format!("{path}: more than {max} entries; the last {rest} were not scanned"),
+        );
+    }
+
+    /// A member's name as shown: lossy UTF-8, cut to [`MAX_NAME`] bytes (a name can be
+    /// megabytes long in a tar, and every finding's path repeats it); a cut is warned of.
+    fn member_name<'n>(&mut self, path: &str, raw: &'n [u8]) -> std::borrow::Cow<'n, str> {
+        if raw.len() <= MAX_NAME {
+            return String::from_utf8_lossy(raw);
         }
-        let Ok(mut raw) = z.by_index_raw(i) else {
-            return OneShot::No;
-        };
-        // deflate never grows data by more than a few bytes per 16 KiB block
-        if raw.compression() != zip::CompressionMethod::Deflated
-            || raw.compressed_size() > size + size / 64 + 1024
-        {
-            return OneShot::No;
-        }
-        self.compressed.clear();
-        if raw.read_to_end(&mut self.compressed).is_err() {
-            return OneShot::No;
-        }
-        drop(raw);
+        let kept = String::from_utf8_lossy(&raw[..MAX_NAME]);
+        let kept = kept.trim_end_matches(char::REPLACEMENT_CHARACTER);
+        let name = format!("{kept}…[{} more bytes]", raw.len() - kept.len());
+        (self.visit)(Event::NameCut {
+            path,
+            detail: format!(
+                "{path}!{kept}…: a member name of {} bytes, shown cut to its first {}",
+                raw.len(),
+                kept.len()
+            ),
+        });
+        std::borrow::Cow::Owned(name)
+    }
+
+    /// Inflates a deflated zip member (its compressed bytes in `self.compressed`) in one
+    /// call, into a buffer of its declared size: a decompressor that knows where its
+    /// output ends skips the bookkeeping of a stream and runs about twice as fast as the
+    /// streaming reader. Only the happy case is handled here: a member that is not the
+    /// size it declares, fails its checksum or has a corrupt stream is left to the
+    /// streaming reader, which reads it and reports whatever is wrong with it. A large
+    /// member whose first [`PROBE`] bytes are binary is returned as those bytes alone, as
+    /// the streaming reader would.
+    fn zip_one_shot(&mut self, shown: &str, name: &str, size: u64, crc: u32) -> OneShot {
         let key = self
             .clean
             .map(|c| (c, c.key(name, size, crc, &self.compressed)));
@@ -448,12 +541,21 @@ impl<'f> Walker<'f> {
 
     fn tar<R: Read>(&mut self, path: &str, r: R, depth: u32) -> io::Result<()> {
         let mut t = tar::Archive::new(r);
-        for entry in t.entries()? {
+        let mut seen = 0u64;
+        let mut entries = t.entries()?;
+        while let Some(entry) = entries.next() {
             let entry = entry?;
+            seen += 1;
+            if seen > self.limits.max_entries {
+                // counted without reading the members, or more than their headers
+                let rest = 1 + entries.by_ref().take_while(Result::is_ok).count() as u64;
+                self.too_many_entries(path, rest);
+                break;
+            }
             if !entry.header().entry_type().is_file() {
                 continue;
             }
-            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let name = self.member_name(path, &entry.path_bytes()).into_owned();
             let shown = format!("{path}!{name}");
             let size = entry.size();
             self.member(&shown, entry, Some(size), depth)?;
@@ -646,6 +748,132 @@ mod tests {
         assert_eq!(kind_of("a.TGZ", &[0x1f, 0x8b, 8]), Some(Kind::TarGz));
         assert_eq!(kind_of("a.json.gz", &[0x1f, 0x8b, 8]), Some(Kind::Gzip));
         assert_eq!(kind_of("a.py", b"PK\x03\x04"), None);
+    }
+
+    /// What walking `data` as `kind` reports: (path, what) per event, in order.
+    fn walk_all(kind: Kind, name: &str, data: &[u8], max_entries: u64) -> Vec<(String, String)> {
+        let limits = Limits {
+            depth: 2,
+            max_member: 1 << 20,
+            max_total: 8 << 20,
+            max_entries,
+            scan_binary: false,
+        };
+        let mut seen = Vec::new();
+        let mut visit = |ev: Event<'_>| {
+            seen.push(match ev {
+                Event::Member { path, data, .. } => {
+                    (path.to_string(), String::from_utf8_lossy(data).into_owned())
+                }
+                Event::Known { path, .. } => (path.to_string(), "known".into()),
+                Event::NameCut { path, .. } => (path.to_string(), "name cut".into()),
+                Event::Skip {
+                    path,
+                    reason,
+                    detail,
+                } => (path.to_string(), format!("{}: {detail}", reason.as_str())),
+            })
+        };
+        Walker::new(limits, &mut visit)
+            .walk(name, kind, Cursor::new(data))
+            .unwrap();
+        seen
+    }
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in files {
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            z.start_file(*name, opts).unwrap();
+            std::io::Write::write_all(&mut z, data).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    /// Marks member `name` encrypted in both its headers: with `method` 99 (AES) and no
+    /// AES extra field, or with the traditional flag alone.
+    fn encrypt(zip: &mut [u8], name: &str, aes: bool) {
+        for (sig, flags_at, name_at) in [(&b"PK\x03\x04"[..], 6, 30), (&b"PK\x01\x02"[..], 8, 46)] {
+            let at = (0..zip.len() - name_at)
+                .find(|&i| {
+                    zip[i..].starts_with(sig) && zip[i + name_at..].starts_with(name.as_bytes())
+                })
+                .unwrap();
+            zip[at + flags_at] |= 1;
+            if aes {
+                zip[at + flags_at + 2..at + flags_at + 4].copy_from_slice(&99u16.to_le_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn one_encrypted_member_leaves_the_others_readable() {
+        for aes in [true, false] {
+            let mut z = zip_of(&[
+                ("a.py", b"key one"),
+                ("secret.env", b"hidden"),
+                ("c.py", b"key two"),
+            ]);
+            encrypt(&mut z, "secret.env", aes);
+            // the zip crate refuses the whole archive for an AES member without its field
+            if aes {
+                assert!(zip::ZipArchive::new(Cursor::new(&z[..])).is_err());
+            }
+            let seen = walk_all(Kind::Zip, "x.zip", &z, 100);
+            assert_eq!(seen.len(), 3, "{seen:?}");
+            assert_eq!(seen[0], ("x.zip!a.py".into(), "key one".into()));
+            assert_eq!(seen[1].0, "x.zip!secret.env");
+            assert!(seen[1].1.starts_with("encrypted: "), "{seen:?}");
+            assert_eq!(seen[2], ("x.zip!c.py".into(), "key two".into()));
+        }
+    }
+
+    #[test]
+    fn entries_past_the_limit_are_counted() {
+        let names: Vec<String> = (0..8).map(|i| format!("f{i}.txt")).collect();
+        let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+        let seen = walk_all(Kind::Zip, "many.zip", &zip_of(&files), 5);
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        assert_eq!(seen[4].0, "many.zip!f4.txt");
+        assert_eq!(seen[5].0, "many.zip");
+        assert!(seen[5].1.starts_with("archive_limit: "), "{seen:?}");
+        assert!(
+            seen[5].1.contains("the last 3 were not scanned"),
+            "{seen:?}"
+        );
+        // the same for a tar
+        let mut b = tar::Builder::new(Vec::new());
+        for n in &names {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(1);
+            h.set_cksum();
+            b.append_data(&mut h, n, &b"x"[..]).unwrap();
+        }
+        let seen = walk_all(Kind::Tar, "many.tar", &b.into_inner().unwrap(), 5);
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        assert!(
+            seen[5].1.contains("the last 3 were not scanned"),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
+    fn long_member_names_are_cut() {
+        let long = format!("{}/conf.py", "d".repeat(MAX_NAME * 5));
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_cksum();
+        b.append_data(&mut h, &long, &b"key"[..]).unwrap();
+        let seen = walk_all(Kind::Tar, "t.tar", &b.into_inner().unwrap(), 10);
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert_eq!(seen[0].1, "name cut");
+        let shown = &seen[1].0;
+        assert!(shown.len() < MAX_NAME + 64, "{} bytes", shown.len());
+        assert!(shown.starts_with("t.tar!ddd"));
+        assert!(shown.ends_with(&format!("…[{} more bytes]", long.len() - MAX_NAME)));
+        assert_eq!(seen[1].1, "key");
     }
 
     #[test]

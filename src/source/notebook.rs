@@ -74,22 +74,54 @@ pub fn cell_at(spans: &[Range<usize>], pos: usize) -> Option<usize> {
 
 /// The byte offset of a 1-based line and character column.
 pub fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
-    let mut pos = 0usize;
-    for _ in 1..line {
-        match memchr::memchr(b'\n', &buf[pos..]) {
-            Some(p) => pos += p + 1,
-            None => return buf.len(),
+    Locator::new(buf).offset(line, column)
+}
+
+/// Finds the byte offsets of (line, column) places in a buffer, going on from the last
+/// place asked when the next one lies after it: the places of a file's findings, asked in
+/// order, cost one pass over the buffer however long its lines.
+pub struct Locator<'a> {
+    buf: &'a [u8],
+    line: usize,
+    column: usize,
+    pos: usize,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(buf: &'a [u8]) -> Locator<'a> {
+        Locator {
+            buf,
+            line: 1,
+            column: 1,
+            pos: 0,
         }
     }
-    let mut chars = 1usize;
-    while pos < buf.len() && chars < column {
-        pos += 1;
-        while pos < buf.len() && (buf[pos] & 0xC0) == 0x80 {
-            pos += 1;
+
+    /// The byte offset of a 1-based line and character column.
+    pub fn offset(&mut self, line: usize, column: usize) -> usize {
+        if (line, column) < (self.line, self.column) {
+            *self = Locator::new(self.buf);
         }
-        chars += 1;
+        let buf = self.buf;
+        while self.line < line {
+            match memchr::memchr(b'\n', &buf[self.pos..]) {
+                Some(p) => {
+                    self.pos += p + 1;
+                    self.line += 1;
+                    self.column = 1;
+                }
+                None => return buf.len(),
+            }
+        }
+        while self.pos < buf.len() && self.column < column {
+            self.pos += 1;
+            while self.pos < buf.len() && (buf[self.pos] & 0xC0) == 0x80 {
+                self.pos += 1;
+            }
+            self.column += 1;
+        }
+        self.pos
     }
-    pos
 }
 
 #[cfg(test)]

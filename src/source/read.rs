@@ -6,6 +6,7 @@ use std::io::{self, Read};
 use std::ops::Range;
 
 use super::decode::{self, TextEncoding};
+use crate::finding::char_count;
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 8 << 20;
@@ -21,6 +22,10 @@ pub struct Chunk<'a> {
     pub data: &'a [u8],
     /// Line number of `data[0]`.
     pub base_line: usize,
+    /// Characters of `data[0]`'s line that lie before it, in earlier chunks (0 when a
+    /// chunk starts a line): a column on a line longer than a chunk counts from the
+    /// line's real start.
+    pub base_column: usize,
     /// Detections that start in this range belong to this chunk; the rest belong to the
     /// chunk before or after.
     pub report: Range<usize>,
@@ -143,14 +148,40 @@ impl ChunkReader {
     /// end within the first read.
     pub fn read_checked<R: Read>(
         &mut self,
+        r: R,
+        max_bytes: u64,
+        scan_binary: bool,
+        check: impl FnOnce() -> io::Result<()>,
+        f: impl FnMut(Chunk<'_>),
+    ) -> io::Result<ReadSummary> {
+        self.read_limited(r, max_bytes, max_bytes, scan_binary, check, f)
+    }
+
+    /// Reads a stream of any length (standard input) in chunks, as a file is read: only
+    /// what is decoded whole (UTF-16) is bounded, by `whole_max`; past it the summary says
+    /// `truncated`.
+    pub fn read_stream<R: Read>(
+        &mut self,
+        r: R,
+        whole_max: u64,
+        scan_binary: bool,
+        f: impl FnMut(Chunk<'_>),
+    ) -> io::Result<ReadSummary> {
+        self.read_limited(r, u64::MAX, whole_max, scan_binary, || Ok(()), f)
+    }
+
+    fn read_limited<R: Read>(
+        &mut self,
         mut r: R,
         max_bytes: u64,
+        whole_max: u64,
         scan_binary: bool,
         check: impl FnOnce() -> io::Result<()>,
         mut f: impl FnMut(Chunk<'_>),
     ) -> io::Result<ReadSummary> {
         let mut summary = ReadSummary::default();
         let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        let whole_limit = usize::try_from(whole_max.min(max_bytes)).unwrap_or(usize::MAX);
         self.buf.clear();
         // A first, small read decides text or binary: a binary file (or archive member,
         // which costs inflating) is never read past it.
@@ -164,15 +195,16 @@ impl ChunkReader {
         if enc != TextEncoding::Bytes {
             // UTF-16: read the rest (bounded by the limit) and decode in one piece.
             if !eof {
-                eof = self.buf.fill(&mut r, limit)?;
+                eof = self.buf.fill(&mut r, whole_limit)?;
             }
             summary.bytes = self.buf.len() as u64;
-            summary.truncated = !eof && at_limit(&mut r, self.buf.len(), limit)?;
+            summary.truncated = !eof && at_limit(&mut r, self.buf.len(), whole_limit)?;
             self.decoded.clear();
             decode::decode_utf16(&self.buf.get()[bom..], enc, &mut self.decoded);
             f(Chunk {
                 data: &self.decoded,
                 base_line: 1,
+                base_column: 0,
                 report: 0..self.decoded.len(),
                 encoding: enc.label(),
             });
@@ -193,6 +225,7 @@ impl ChunkReader {
                 f(Chunk {
                     data: &self.buf.get()[..nul],
                     base_line: 1,
+                    base_column: 0,
                     report: 0..nul,
                     encoding: None,
                 });
@@ -202,6 +235,7 @@ impl ChunkReader {
         }
 
         let mut base_line = 1usize;
+        let mut base_column = 0usize;
         let mut first = true;
         let mut total = self.buf.len();
         loop {
@@ -215,6 +249,7 @@ impl ChunkReader {
             f(Chunk {
                 data: self.buf.get(),
                 base_line,
+                base_column,
                 report: report_from..report_to,
                 encoding: None,
             });
@@ -226,7 +261,12 @@ impl ChunkReader {
             }
             // keep the overlap, read the next chunk after it
             let keep_from = self.buf.len() - self.overlap;
-            base_line += memchr::memchr_iter(b'\n', &self.buf.get()[..keep_from]).count();
+            let dropped = &self.buf.get()[..keep_from];
+            base_line += memchr::memchr_iter(b'\n', dropped).count();
+            base_column = match memchr::memrchr(b'\n', dropped) {
+                Some(nl) => char_count(&dropped[nl + 1..]),
+                None => base_column + char_count(dropped),
+            };
             self.buf.drop_front(keep_from);
             first = false;
             let want = self.chunk.min(self.overlap + (limit - total));
@@ -272,6 +312,7 @@ impl ChunkReader {
         f(Chunk {
             data,
             base_line: 1,
+            base_column: 0,
             report: 0..data.len(),
             encoding: None,
         });

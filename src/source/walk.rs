@@ -1,9 +1,15 @@
 //! Walk: a parallel directory walker (the `ignore` crate, as in ripgrep) that hands
 //! regular files to per-thread visitors and reports everything it does not scan.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use ignore::{WalkBuilder, WalkState};
+
+use super::tracked::Tracked;
 
 /// Why a path was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +33,9 @@ pub enum SkipReason {
     ArchiveDepth,
     /// An encrypted archive member.
     Encrypted,
+    /// Matched by a `.gitignore` or `.ignore` file and not tracked by git (a directory
+    /// counts once).
+    Ignored,
 }
 
 impl SkipReason {
@@ -41,6 +50,7 @@ impl SkipReason {
             SkipReason::ArchiveLimit => "archive_limit",
             SkipReason::ArchiveDepth => "archive_depth",
             SkipReason::Encrypted => "encrypted",
+            SkipReason::Ignored => "ignored",
         }
     }
 }
@@ -50,6 +60,8 @@ impl SkipReason {
 pub enum WalkItem {
     /// A file to scan.
     File { path: PathBuf },
+    /// A directory the walk went into.
+    Dir { path: PathBuf },
     /// A path that will not be scanned, with the reason and, for errors, the message.
     Skip {
         path: PathBuf,
@@ -140,7 +152,7 @@ fn classify(e: &ignore::DirEntry) -> Option<WalkItem> {
         return None;
     };
     if ft.is_dir() {
-        return None;
+        return Some(WalkItem::Dir { path });
     }
     if ft.is_file() {
         return Some(WalkItem::File { path });
@@ -201,5 +213,157 @@ pub fn display_path(p: &Path) -> String {
         s.replace(std::path::MAIN_SEPARATOR, "/")
     } else {
         s.to_string()
+    }
+}
+
+/// What a walk that honours ignore files went through: the directories it entered and
+/// every path it handed over (files and skips).
+#[derive(Debug, Default)]
+pub struct Visited {
+    pub dirs: Vec<PathBuf>,
+    pub paths: Vec<PathBuf>,
+}
+
+impl Visited {
+    pub fn append(&mut self, o: &mut Visited) {
+        self.dirs.append(&mut o.dirs);
+        self.paths.append(&mut o.paths);
+    }
+}
+
+/// What the walk left out because an ignore file matched it.
+#[derive(Debug, Default)]
+pub struct Ignored {
+    /// Files git tracks: scanned all the same.
+    pub tracked: Vec<PathBuf>,
+    /// Symbolic links git tracks: not followed, as the walk does not follow links.
+    pub tracked_links: u64,
+    /// Paths neither walked nor tracked (a directory counts once).
+    pub untracked: u64,
+    /// Repositories whose index could not be read, with why: their ignored files are
+    /// counted, not scanned.
+    pub warnings: Vec<String>,
+}
+
+/// Finds what a walk that honoured ignore files left out: every entry of a directory it
+/// entered that it did not hand over. Of those, files git tracks (read from the index of
+/// the repository holding them, never by running git) are returned to be scanned; the
+/// rest are counted.
+pub fn ignored(visited: &Visited) -> Ignored {
+    let seen: HashSet<&Path> = visited
+        .paths
+        .iter()
+        .chain(&visited.dirs)
+        .map(PathBuf::as_path)
+        .collect();
+    let repos = std::sync::Mutex::new(HashMap::<PathBuf, Option<Arc<Tracked>>>::new());
+    let warnings = std::sync::Mutex::new(Vec::new());
+    let parts: Vec<Ignored> = visited
+        .dirs
+        .par_iter()
+        .map(|dir| {
+            let mut out = Ignored::default();
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return out;
+            };
+            let mut repo: Option<Option<(Arc<Tracked>, Vec<u8>)>> = None;
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let path = dir.join(&name);
+                if name == ".git" || seen.contains(path.as_path()) {
+                    continue;
+                }
+                let repo = repo.get_or_insert_with(|| {
+                    let t = repo_of(dir, &repos, &warnings)?;
+                    let rel = t.relative(dir)?;
+                    Some((t, rel))
+                });
+                let Some((t, rel)) = repo.as_ref() else {
+                    out.untracked += 1;
+                    continue;
+                };
+                let mut child = rel.clone();
+                if !child.is_empty() {
+                    child.push(b'/');
+                }
+                child.extend(super::tracked::path_bytes(Path::new(&name)));
+                let Ok(ft) = e.file_type() else {
+                    out.untracked += 1;
+                    continue;
+                };
+                if ft.is_dir() {
+                    for sub in t.under(&child) {
+                        let p = path.join(bytes_path(sub));
+                        match std::fs::symlink_metadata(&p) {
+                            Ok(m) if m.is_file() => out.tracked.push(p),
+                            Ok(m) if m.file_type().is_symlink() => out.tracked_links += 1,
+                            _ => {}
+                        }
+                    }
+                    out.untracked += 1;
+                } else if !t.contains(&child) {
+                    out.untracked += 1;
+                } else if ft.is_file() {
+                    out.tracked.push(path);
+                } else if ft.is_symlink() {
+                    out.tracked_links += 1;
+                }
+            }
+            out
+        })
+        .collect();
+    let mut all = Ignored::default();
+    for mut p in parts {
+        all.tracked.append(&mut p.tracked);
+        all.tracked_links += p.tracked_links;
+        all.untracked += p.untracked;
+    }
+    all.tracked.sort();
+    all.warnings = warnings.into_inner().unwrap_or_default();
+    all
+}
+
+/// The index of the repository that holds `dir`, read once per repository.
+fn repo_of(
+    dir: &Path,
+    repos: &std::sync::Mutex<HashMap<PathBuf, Option<Arc<Tracked>>>>,
+    warnings: &std::sync::Mutex<Vec<String>>,
+) -> Option<Arc<Tracked>> {
+    let abs = std::fs::canonicalize(dir).ok()?;
+    let root = abs
+        .ancestors()
+        .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())?
+        .to_path_buf();
+    let mut repos = repos.lock().ok()?;
+    if let Some(t) = repos.get(&root) {
+        return t.clone();
+    }
+    let t = match Tracked::discover(&root) {
+        Ok(t) => t.map(Arc::new),
+        Err(e) => {
+            if let Ok(mut w) = warnings.lock() {
+                w.push(format!(
+                    "{e}: cannot read the git index; files ignored by .gitignore or .ignore \
+                     under {} are not scanned even if tracked (--no-ignore scans them)",
+                    display_path(&root)
+                ));
+            }
+            None
+        }
+    };
+    repos.insert(root, t.clone());
+    t
+}
+
+/// A path from the index's bytes.
+fn bytes_path(b: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(b))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(b).into_owned())
     }
 }
