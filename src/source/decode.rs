@@ -180,11 +180,11 @@ mod tests {
     #[test]
     fn sniffs_cjk_and_other_scripts_without_a_bom() {
         // mostly ideographs, few zero bytes: once taken for binary
-        let zh = "# 阿里云访问密钥配置文件，请勿提交到代码仓库。\r\n".repeat(40)
+        let zh = "# 阿里云访问密钥配置文件，请勿提交到代码仓库。\r\n".repeat(200)
             + "access_key_id = \"LTAI5tQ8bFz2KcVw9YhN3xRm\"\r\n";
-        let ja = "// 本番環境の認証情報：アクセスキーは環境変数から読み込むこと\n".repeat(60);
-        let ko = "# 운영 환경의 접근 키 설정 파일입니다 절대로 커밋하지 마세요\n".repeat(60);
-        let ru = "# Ключ доступа к облаку Алибаба хранить только в переменных\n".repeat(60);
+        let ja = "// 本番環境の認証情報：アクセスキーは環境変数から読み込むこと\n".repeat(150);
+        let ko = "# 운영 환경의 접근 키 설정 파일입니다 절대로 커밋하지 마세요\n".repeat(150);
+        let ru = "# Ключ доступа к облаку Алибаба хранить только в переменных\n".repeat(150);
         for s in [&zh, &ja, &ko, &ru] {
             assert!(
                 s.encode_utf16().count() * 2 > SNIFF_LEN,
