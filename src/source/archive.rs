@@ -50,6 +50,45 @@ const PROBE: u64 = 64 << 10;
 /// The most room reserved up front for a member's declared size.
 const RESERVE_MAX: u64 = 8 << 20;
 
+/// A zip member's content that checks only the CRC-32 its entry declares, at the end of
+/// the stream. The declared sizes are not trusted either way: a member is read for what
+/// it holds (within the budgets), and a checksum that does not match is an error, so the
+/// member is reported unreadable rather than scanned as if it were sound.
+struct CrcChecked<R> {
+    inner: R,
+    crc: libdeflater::Crc,
+    want: u32,
+}
+
+impl<R: Read> CrcChecked<R> {
+    fn new(inner: R, want: u32) -> Self {
+        CrcChecked {
+            inner,
+            crc: libdeflater::Crc::new(),
+            want,
+        }
+    }
+}
+
+impl<R: Read> Read for CrcChecked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.crc.update(&buf[..n]);
+        } else if !buf.is_empty() && self.crc.sum() != self.want {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "checksum mismatch: declared {:#010x}, content {:#010x}",
+                    self.want,
+                    self.crc.sum()
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// A member whose size exceeds its compressed size this many times (and
 /// [`BOMB_MIN_SIZE`]) is a compression bomb.
 const BOMB_RATIO: u64 = 200;
@@ -381,7 +420,7 @@ impl<'f> Walker<'f> {
             let step = match method {
                 rawzip::CompressionMethod::STORE => self.member(
                     &shown,
-                    entry.verifying_reader(entry.reader()),
+                    CrcChecked::new(entry.reader(), crc),
                     Some(size),
                     depth,
                 ),
@@ -392,7 +431,7 @@ impl<'f> Walker<'f> {
                         size <= cap && size <= RESERVE_MAX && compressed <= size + size / 64 + 1024;
                     if !small {
                         let inflate = flate2::read::DeflateDecoder::new(entry.reader());
-                        self.member(&shown, entry.verifying_reader(inflate), Some(size), depth)
+                        self.member(&shown, CrcChecked::new(inflate, crc), Some(size), depth)
                     } else {
                         self.compressed.clear();
                         if let Err(e) = entry.reader().read_to_end(&mut self.compressed) {
@@ -427,7 +466,7 @@ impl<'f> Walker<'f> {
                         let raw = std::mem::take(&mut self.compressed);
                         let inflate = flate2::read::DeflateDecoder::new(&raw[..]);
                         let step =
-                            self.member(&shown, entry.verifying_reader(inflate), Some(size), depth);
+                            self.member(&shown, CrcChecked::new(inflate, crc), Some(size), depth);
                         self.compressed = raw;
                         step
                     }
