@@ -380,13 +380,10 @@ impl Lab {
     fn marker(&self, name: &str) -> PathBuf {
         let p = self.root.join("bin").join(name);
         let mark = self.root.join("marks").join(name);
-        std::fs::write(
+        write_program(
             &p,
-            format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 0\n", mark.display()),
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+            &format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 0\n", mark.display()),
+        );
         p
     }
 
@@ -829,16 +826,13 @@ fn a_partial_clone_never_fetches() {
     // an upload-pack that leaves a mark, then does its work
     let mark = lab.root.join("marks/uploadpack");
     let prog = lab.root.join("bin/uploadpack");
-    std::fs::write(
+    write_program(
         &prog,
-        format!(
+        &format!(
             "#!/bin/sh\necho ran >> '{}'\nexec git-upload-pack \"$@\"\n",
             mark.display()
         ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     lab.git_in(
         &pc,
         &["config", "remote.origin.uploadpack", prog.to_str().unwrap()],
@@ -976,4 +970,21 @@ fn the_repository_cannot_hide_a_commit_from_the_scan() {
         assert!(paths.contains(&"config.py"), "{args:?}: {paths:?}");
         assert!(paths.contains(&"second.py"), "{args:?}: {paths:?}");
     }
+}
+
+/// Writes an executable script. The file is written by a child process (`install`), never
+/// through a descriptor of this process: tests run in parallel threads, and a child forked
+/// by another thread while this process held the script open for writing would keep that
+/// descriptor until it execs, so running the script could fail with "text file busy" and a
+/// marker would silently not run.
+fn write_program(path: &Path, text: &str) {
+    let src = path.with_extension("txt");
+    std::fs::write(&src, text).unwrap();
+    let st = Command::new("install")
+        .args(["-m", "755"])
+        .arg(&src)
+        .arg(path)
+        .status()
+        .expect("run install");
+    assert!(st.success(), "install {}", path.display());
 }
