@@ -914,7 +914,7 @@ impl Scanner {
                 follow_symlinks: opts.follow_symlinks,
             };
             let visited = Mutex::new(walk::Visited::default());
-            walk::walk(&roots, &wopts, || {
+            let sources = walk::walk(&roots, &wopts, || {
                 let mut w = self.worker(opts, &sink, &clean);
                 if opts.honor_ignore {
                     w.visited = Some(walk::Visited::default());
@@ -924,7 +924,7 @@ impl Scanner {
             });
             if opts.honor_ignore {
                 let visited = visited.into_inner().unwrap_or_default();
-                self.scan_ignored(&visited, opts, &sink, &clean);
+                self.scan_ignored(&visited, &sources, opts, &sink, &clean);
             }
         }
         let mut result = merge(sink.into_inner().unwrap_or_default());
@@ -937,11 +937,12 @@ impl Scanner {
     fn scan_ignored(
         &self,
         visited: &walk::Visited,
+        sources: &walk::IgnoreSources,
         opts: &ScanOptions,
         sink: &Mutex<Vec<ScanResult>>,
         clean: &archive::CleanMembers,
     ) {
-        let ignored = walk::ignored(visited);
+        let ignored = walk::ignored(visited, sources);
         let mut w = self.worker(opts, sink, clean);
         w.local.stats.skipped.ignored += ignored.untracked;
         w.local.stats.skipped.symlink += ignored.tracked_links;

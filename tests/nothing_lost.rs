@@ -609,3 +609,46 @@ fn tracked_files_in_a_linked_worktree_and_a_hostile_index() {
         assert_eq!(v["stats"]["skipped"]["ignored"], 1);
     }
 }
+
+/// The second look at what ignore files left out lists only directories an ignore source
+/// reaches; each place such a source can hide is still found: a repository below the
+/// scanned directory whose `.ignore` hides itself and `.git`, an `.ignore` deep in a tree
+/// outside any repository, and ignore files above the scanned directory.
+#[test]
+fn ignore_sources_are_found_wherever_they_hide() {
+    let d = tempfile::tempdir().unwrap();
+    let top = d.path();
+    // a plain directory of projects; one is a repository hiding everything from the walk
+    let r = top.join("projects/hostile");
+    std::fs::create_dir_all(&r).unwrap();
+    git(&r, &["init", "-q"]);
+    write(&r, "deep/er/conf.py", &pair());
+    write(&r, ".ignore", "*\n");
+    git(&r, &["add", "-A"]);
+    git(&r, &["commit", "-q", "-m", "init"]);
+    write(top, "projects/plain/notes.txt", "nothing\n");
+    write(top, "projects/plain/cache/.ignore", "*\n");
+    write(top, "projects/plain/cache/blob.txt", &pair());
+    let v = json(&akscan(&["scan", "--format", "json", "."], top));
+    assert_eq!(paths(&v), ["projects/hostile/deep/er/conf.py"], "{v}");
+    // hostile: deep/ (counted once; its .ignore is tracked, so scanned); cache: .ignore
+    // and blob.txt
+    assert_eq!(v["stats"]["skipped"]["ignored"], 3, "{v}");
+    assert_eq!(v["stats"]["files_scanned"], 3, "{v}");
+
+    // scanning below the repository's root: its root's ignore file still applies, and
+    // what it hides but git tracks is scanned
+    let v = json(&akscan(
+        &["scan", "--format", "json", "deep"],
+        &top.join("projects/hostile"),
+    ));
+    assert_eq!(paths(&v), ["deep/er/conf.py"], "{v}");
+
+    // a tree with no repository and no .ignore file: nothing was left out, nothing counted
+    let plain = tempfile::tempdir().unwrap();
+    write(plain.path(), ".gitignore", "*.py\n"); // honoured only inside a repository
+    write(plain.path(), "a/b/c.py", &pair());
+    let v = json(&akscan(&["scan", "--format", "json", "."], plain.path()));
+    assert_eq!(paths(&v), ["a/b/c.py"], "{v}");
+    assert_eq!(v["stats"]["skipped"]["ignored"], 0, "{v}");
+}

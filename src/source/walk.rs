@@ -87,14 +87,20 @@ pub trait Visitor: Send {
 
 /// Walks `roots` in parallel. `make` is called once per walker thread for its visitor;
 /// visitors are dropped when the walk ends, which is where they hand over their results.
-pub fn walk<'s, V, F>(roots: &[PathBuf], opts: &WalkOptions, make: F)
+/// Returns the directories the walk saw holding a `.git` or an `.ignore` entry: where
+/// ignore files can have left something out (see [`ignored`]).
+pub fn walk<'s, V, F>(roots: &[PathBuf], opts: &WalkOptions, make: F) -> IgnoreSources
 where
     V: Visitor + 's,
     F: Fn() -> V + Sync + 's,
 {
     let Some((first, rest)) = roots.split_first() else {
-        return;
+        return IgnoreSources::default();
     };
+    let sources = std::sync::Mutex::new(IgnoreSources::default());
+    // Each directory is asked for a `.git` and an `.ignore` by name: an ignore file that
+    // matches itself (or `.git`) is never handed over, yet the walk honours it.
+    let honor = opts.honor_ignore;
     let mut b = WalkBuilder::new(first);
     for r in rest {
         b.add(r);
@@ -111,20 +117,38 @@ where
 
     struct Builder<'a, F> {
         make: &'a F,
+        sources: Option<&'a std::sync::Mutex<IgnoreSources>>,
     }
     impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ignore::ParallelVisitorBuilder<'s>
         for Builder<'s, F>
     {
         fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
-            Box::new(Adapter((self.make)()))
+            Box::new(Adapter((self.make)(), self.sources, Vec::new()))
         }
     }
-    struct Adapter<V>(V);
-    impl<V: Visitor> ignore::ParallelVisitor for Adapter<V> {
+    /// The visitor, and where to hand over (when dropped) the directories holding an
+    /// ignore source.
+    struct Adapter<'a, V>(V, Option<&'a std::sync::Mutex<IgnoreSources>>, Vec<PathBuf>);
+    impl<V> Drop for Adapter<'_, V> {
+        fn drop(&mut self) {
+            if let Some(Ok(mut s)) = self.1.map(|m| m.lock()) {
+                s.dirs.append(&mut self.2);
+            }
+        }
+    }
+    impl<V: Visitor> ignore::ParallelVisitor for Adapter<'_, V> {
         fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
             match entry {
                 Ok(e) => {
                     if let Some(item) = classify(&e) {
+                        if let (WalkItem::Dir { path }, Some(_)) = (&item, self.1) {
+                            if [".git", ".ignore"]
+                                .iter()
+                                .any(|n| std::fs::symlink_metadata(path.join(n)).is_ok())
+                            {
+                                self.2.push(path.clone());
+                            }
+                        }
                         self.0.visit(item);
                     }
                 }
@@ -141,8 +165,45 @@ where
             WalkState::Continue
         }
     }
-    let mut builder = Builder { make: &make };
+    let mut builder = Builder {
+        make: &make,
+        sources: honor.then_some(&sources),
+    };
     b.build_parallel().visit(&mut builder);
+    let mut out = sources.into_inner().unwrap_or_else(|e| e.into_inner());
+    // ignore files above a root apply to it (the walk reads its parents' ignore files)
+    out.roots = roots
+        .iter()
+        .filter(|r| {
+            let Ok(abs) = std::fs::canonicalize(r) else {
+                return true;
+            };
+            abs.ancestors().any(|a| {
+                [".git", ".ignore"]
+                    .iter()
+                    .any(|n| std::fs::symlink_metadata(a.join(n)).is_ok())
+            })
+        })
+        .cloned()
+        .collect();
+    out.all_roots = roots.to_vec();
+    out.follow = opts.follow_symlinks;
+    out
+}
+
+/// Where the ignore files a walk honours can apply: below a repository (its `.gitignore`
+/// files, `info/exclude`, the user's global excludes) or below an `.ignore` file. Outside
+/// those, the walk left nothing out for an ignore file and [`ignored`] lists nothing.
+#[derive(Debug, Default)]
+pub struct IgnoreSources {
+    /// Directories holding a `.git` (a repository) or an `.ignore` file.
+    dirs: Vec<PathBuf>,
+    /// Roots with a repository or an `.ignore` file above them.
+    roots: Vec<PathBuf>,
+    /// Every root of the walk.
+    all_roots: Vec<PathBuf>,
+    /// The walk followed symbolic links: a directory's path may then pass through one.
+    follow: bool,
 }
 
 fn classify(e: &ignore::DirEntry) -> Option<WalkItem> {
@@ -249,35 +310,114 @@ pub struct Ignored {
 /// entered that it did not hand over. Of those, files git tracks (read from the index of
 /// the repository holding them, never by running git) are returned to be scanned; the
 /// rest are counted.
-pub fn ignored(visited: &Visited) -> Ignored {
-    let seen: HashSet<&Path> = visited
-        .paths
+///
+/// Only directories an ignore source reaches are listed again, and a directory whose
+/// entries all were handed over (the usual case: the counts agree) costs one listing and
+/// no path lookups.
+pub fn ignored(visited: &Visited, sources: &IgnoreSources) -> Ignored {
+    if sources.dirs.is_empty() && sources.roots.is_empty() {
+        return Ignored::default();
+    }
+    let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    let marks: HashSet<&[u8], _> = sources
+        .dirs
         .iter()
-        .chain(&visited.dirs)
-        .map(PathBuf::as_path)
-        .collect();
+        .chain(&sources.roots)
+        .map(|p| path_key(p))
+        .collect_with(hasher.clone());
+    // how many entries of each directory the walk handed over
+    let mut handed: HashMap<&[u8], u32, _> = HashMap::with_hasher(hasher.clone());
+    for p in visited.paths.iter().chain(&visited.dirs) {
+        // `.git` is left out of both counts: a directory is never handed over, a file is
+        if p.file_name().is_some_and(|n| n == ".git") {
+            continue;
+        }
+        if let Some(parent) = p.parent() {
+            *handed.entry(path_key(parent)).or_insert(0) += 1;
+        }
+    }
+    let reached = |dir: &Path| dir.ancestors().any(|a| marks.contains(path_key(a)));
     let repos = std::sync::Mutex::new(HashMap::<PathBuf, Option<Arc<Tracked>>>::new());
     let warnings = std::sync::Mutex::new(Vec::new());
+    // A directory's place in its repository is found from the nearest directory above it
+    // that holds a `.git` or is a root (its anchor): one canonical lookup per anchor, the
+    // rest by the walk's own path below it, which has no symbolic link unless the walk
+    // followed them (then each directory is looked up).
+    let anchors: HashSet<&[u8], _> = sources
+        .dirs
+        .iter()
+        .chain(&sources.all_roots)
+        .map(|p| path_key(p))
+        .collect_with(hasher.clone());
+    type Anchored = Option<(Arc<Tracked>, Vec<u8>)>;
+    let anchored = std::sync::Mutex::new(HashMap::<PathBuf, Anchored>::new());
+    let place = |dir: &Path| -> Anchored {
+        let anchor = match sources.follow {
+            true => dir,
+            false => dir
+                .ancestors()
+                .find(|a| anchors.contains(path_key(a)))
+                .unwrap_or(dir),
+        };
+        let base = {
+            let cached = anchored.lock().ok()?.get(anchor).cloned();
+            match cached {
+                Some(b) => b,
+                None => {
+                    let b = repo_of(anchor, &repos, &warnings)
+                        .and_then(|t| t.relative(anchor).map(|rel| (t, rel)));
+                    anchored
+                        .lock()
+                        .ok()?
+                        .insert(anchor.to_path_buf(), b.clone());
+                    b
+                }
+            }
+        };
+        let (t, mut rel) = base?;
+        let below = dir.strip_prefix(anchor).ok()?;
+        if !below.as_os_str().is_empty() {
+            if !rel.is_empty() {
+                rel.push(b'/');
+            }
+            rel.extend(super::tracked::path_bytes(below));
+        }
+        Some((t, rel))
+    };
+    let seen: std::sync::OnceLock<HashSet<&[u8], ahash::RandomState>> = std::sync::OnceLock::new();
     let parts: Vec<Ignored> = visited
         .dirs
         .par_iter()
+        .filter(|dir| reached(dir))
         .map(|dir| {
             let mut out = Ignored::default();
             let Ok(entries) = std::fs::read_dir(dir) else {
                 return out;
             };
+            let entries: Vec<std::fs::DirEntry> = entries
+                .flatten()
+                .filter(|e| e.file_name() != ".git")
+                .collect();
+            let walked = handed.get(path_key(dir)).copied().unwrap_or(0) as usize;
+            if entries.len() == walked {
+                return out;
+            }
+            let seen = seen.get_or_init(|| {
+                visited
+                    .paths
+                    .iter()
+                    .chain(&visited.dirs)
+                    .map(|p| path_key(p))
+                    .collect_with(hasher.clone())
+            });
             let mut repo: Option<Option<(Arc<Tracked>, Vec<u8>)>> = None;
-            for e in entries.flatten() {
+            for e in entries {
                 let name = e.file_name();
                 let path = dir.join(&name);
-                if name == ".git" || seen.contains(path.as_path()) {
+                if seen.contains(path_key(&path)) {
                     continue;
                 }
-                let repo = repo.get_or_insert_with(|| {
-                    let t = repo_of(dir, &repos, &warnings)?;
-                    let rel = t.relative(dir)?;
-                    Some((t, rel))
-                });
+                let repo = repo.get_or_insert_with(|| place(dir));
                 let Some((t, rel)) = repo.as_ref() else {
                     out.untracked += 1;
                     continue;
@@ -321,6 +461,25 @@ pub fn ignored(visited: &Visited) -> Ignored {
     all.tracked.sort();
     all.warnings = warnings.into_inner().unwrap_or_default();
     all
+}
+
+/// A path's bytes, the key of the walk's path sets (hashed as bytes, not component by
+/// component as `Path` hashes).
+fn path_key(p: &Path) -> &[u8] {
+    p.as_os_str().as_encoded_bytes()
+}
+
+/// `collect` into a set with a given hasher.
+trait CollectWith<T> {
+    fn collect_with(self, h: ahash::RandomState) -> HashSet<T, ahash::RandomState>;
+}
+
+impl<T: std::hash::Hash + Eq, I: Iterator<Item = T>> CollectWith<T> for I {
+    fn collect_with(self, h: ahash::RandomState) -> HashSet<T, ahash::RandomState> {
+        let mut s = HashSet::with_hasher(h);
+        s.extend(self);
+        s
+    }
 }
 
 /// The index of the repository that holds `dir`, read once per repository.
