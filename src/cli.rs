@@ -1058,7 +1058,7 @@ fn run_fix(args: FixArgs) -> i32 {
             }
         }
     }
-    let plan = fix::plan(&findings, |p| std::fs::read(p));
+    let plan = fix::plan(&findings, fix::read_shown);
     let ropts = RenderOptions {
         show_secrets: common.show_secrets,
         ..RenderOptions::default()
@@ -1273,7 +1273,7 @@ pub fn finish_with(
     // SARIF results carry the fix of each finding
     let plan = (common.format == Format::Sarif
         || extras.reports.iter().any(|(f, _)| *f == Format::Sarif))
-    .then(|| fix::plan(data.findings, |p| std::fs::read(p)));
+    .then(|| fix::plan(data.findings, fix::read_shown));
     let stderr_color = use_color(common.color, io::stderr().is_terminal());
     let redactor = redactor(common, data.findings, &result.suppressed);
     if !common.quiet {

@@ -179,8 +179,8 @@ impl PathFilter {
     pub fn is_excluded(&self, path: &Path) -> bool {
         let abs = normalize(&self.cwd.join(path));
         match abs.strip_prefix(&self.base) {
-            Ok(rel) => self.is_excluded_rel(&crate::source::walk::display_path(rel)),
-            Err(_) => self.is_excluded_rel(&crate::source::walk::display_path(path)),
+            Ok(rel) => self.is_excluded_rel(&crate::source::walk::plain_path(rel)),
+            Err(_) => self.is_excluded_rel(&crate::source::walk::plain_path(path)),
         }
     }
 }

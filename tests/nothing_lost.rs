@@ -652,3 +652,107 @@ fn ignore_sources_are_found_wherever_they_hide() {
     assert_eq!(paths(&v), ["a/b/c.py"], "{v}");
     assert_eq!(v["stats"]["skipped"]["ignored"], 0, "{v}");
 }
+
+const ID2: &str = "LTAI5tW3eR7yU1iO9pA5sD2f";
+const SECRET2: &str = "u8jzPde0IgxLd6GncfBAepfJBd0Kh8";
+
+fn pair2() -> String {
+    format!("access_key_id = \"{ID2}\"\naccess_key_secret = \"{SECRET2}\"\n")
+}
+
+/// Paths in reports are unambiguous: a file named like an archive member, and file names
+/// that are not UTF-8, each get a path of their own (`\xNN` for such bytes, for `!` and for
+/// `\`); `fix` and SARIF still reach the real file.
+#[cfg(unix)]
+#[test]
+fn report_paths_are_unambiguous() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    std::fs::write(r.join("y.tar"), tar_of(&[("in.py", pair().as_bytes())])).unwrap();
+    std::fs::write(r.join("y.tar!in.py"), pair2()).unwrap();
+    std::fs::write(r.join(OsStr::from_bytes(b"k\xff.py")), pair()).unwrap();
+    std::fs::write(r.join(OsStr::from_bytes(b"k\xfe.py")), pair2()).unwrap();
+    std::fs::write(r.join("back\\slash.py"), pair()).unwrap();
+    let v = json(&akscan(&["scan", "--format", "json", "."], r));
+    assert_eq!(
+        paths(&v),
+        [
+            "back\\x5cslash.py",
+            "k\\xfe.py",
+            "k\\xff.py",
+            "y.tar!in.py",
+            "y.tar\\x21in.py"
+        ],
+        "{v}"
+    );
+    let fps: std::collections::HashSet<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fps.len(),
+        10,
+        "every finding has a fingerprint of its own: {v}"
+    );
+
+    // SARIF locates each file by its real bytes
+    let out = akscan(&["scan", "--format", "sarif", "."], r);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut uris: Vec<String> = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    uris.sort();
+    uris.dedup();
+    assert_eq!(
+        uris,
+        [
+            "back%5Cslash.py",
+            "k%FE.py",
+            "k%FF.py",
+            "y.tar!in.py",
+            "y.tar%21in.py"
+        ]
+    );
+
+    // fix rewrites the real files, never the archive
+    let out = akscan(&["fix", ".", "--apply"], r);
+    assert!(out.status.code().is_some(), "{out:?}");
+    for (name, secret) in [
+        (&b"y.tar!in.py"[..], SECRET2),
+        (b"k\xff.py", SECRET),
+        (b"k\xfe.py", SECRET2),
+        (b"back\\slash.py", SECRET),
+    ] {
+        let text = std::fs::read_to_string(r.join(OsStr::from_bytes(name))).unwrap();
+        assert!(!text.contains(secret), "{name:?} not rewritten: {text}");
+    }
+    assert_eq!(
+        std::fs::read(r.join("y.tar")).unwrap(),
+        tar_of(&[("in.py", pair().as_bytes())])
+    );
+
+    // git paths are shown the same way
+    let g = tempfile::tempdir().unwrap();
+    git(g.path(), &["init", "-q"]);
+    std::fs::write(g.path().join("a!b.py"), pair()).unwrap();
+    std::fs::write(g.path().join(OsStr::from_bytes(b"c\xff.py")), pair2()).unwrap();
+    git(g.path(), &["add", "-A"]);
+    git(g.path(), &["commit", "-q", "-m", "x"]);
+    let v = json(&akscan(
+        &["git", "--history", "--format", "json", "."],
+        g.path(),
+    ));
+    assert_eq!(paths(&v), ["a\\x21b.py", "c\\xff.py"], "{v}");
+}

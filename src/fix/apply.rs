@@ -29,7 +29,8 @@ pub fn apply(plan: &Plan, roots: &[PathBuf]) -> ApplyReport {
         .collect();
     let mut report = ApplyReport::default();
     for f in &plan.files {
-        match write_one(Path::new(&f.path), &roots, &f.hash, f.fixed.as_bytes()) {
+        let (file, _) = crate::source::walk::shown_file(&f.path);
+        match write_one(&file, &roots, &f.hash, f.fixed.as_bytes()) {
             Ok(()) => report.written.push((f.path.clone(), f.fixes.len())),
             Err(why) => report.skipped.push((f.path.clone(), why)),
         }

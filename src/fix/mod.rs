@@ -401,6 +401,15 @@ fn groups(findings: &[&Finding]) -> Vec<Vec<usize>> {
     out.into_values().collect()
 }
 
+/// Reads the file a finding's shown path names (escaped names unescaped); an archive
+/// member cannot be rewritten.
+pub fn read_shown(shown: &str) -> std::io::Result<Vec<u8>> {
+    match crate::source::walk::shown_file(shown) {
+        (file, None) => std::fs::read(file),
+        (_, Some(_)) => Err(std::io::Error::other("a member of an archive")),
+    }
+}
+
 /// Plans the fixes for `findings`; `read` returns a file's contents by finding path.
 /// Findings whose file cannot be read, or no longer holds the value where the finding says,
 /// are left unfixed with the reason.

@@ -76,8 +76,9 @@ pub fn shown_value(f: &Finding, opts: &RenderOptions) -> String {
 pub enum Located {
     /// Under the root: the `/`-separated path relative to it.
     Relative(String),
-    /// Outside the root: the absolute path.
-    Absolute(PathBuf),
+    /// Outside the root: the absolute path of the file, and the member (as shown) when
+    /// the finding is in an archive.
+    Absolute(PathBuf, Option<String>),
 }
 
 /// Makes finding paths relative to a root (lexically: no file system access).
@@ -104,17 +105,31 @@ impl Locator {
     pub fn file(&self, path: &str) -> String {
         match self.locate(path) {
             Located::Relative(rel) => rel,
-            Located::Absolute(abs) => crate::source::walk::display_path(&abs),
+            Located::Absolute(abs, member) => {
+                let mut s = crate::source::walk::display_path(&abs);
+                if let Some(m) = member {
+                    s.push('!');
+                    s.push_str(&m);
+                }
+                s
+            }
         }
     }
 
+    /// `path` is a finding's path as shown (escaped; an archive member after `!`).
     pub fn locate(&self, path: &str) -> Located {
-        let abs = crate::config::normalize(&self.cwd.join(path));
+        let (file, member) = crate::source::walk::shown_file(path);
+        let abs = crate::config::normalize(&self.cwd.join(file));
         match abs.strip_prefix(&self.root) {
             Ok(rel) if !rel.as_os_str().is_empty() => {
-                Located::Relative(crate::source::walk::display_path(rel))
+                let mut s = crate::source::walk::display_path(rel);
+                if let Some(m) = member {
+                    s.push('!');
+                    s.push_str(m);
+                }
+                Located::Relative(s)
             }
-            _ => Located::Absolute(abs),
+            _ => Located::Absolute(abs, member.map(str::to_string)),
         }
     }
 }
@@ -171,7 +186,7 @@ mod tests {
             l.locate("./proj/./src/../b.py"),
             Located::Relative("b.py".into())
         );
-        assert!(matches!(l.locate("other/c.py"), Located::Absolute(_)));
+        assert!(matches!(l.locate("other/c.py"), Located::Absolute(..)));
         let here = Locator::new(None);
         assert_eq!(here.locate("x/y.go"), Located::Relative("x/y.go".into()));
     }

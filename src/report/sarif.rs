@@ -59,6 +59,33 @@ pub fn encode_path(path: &str) -> String {
         .join("/")
 }
 
+/// What is escaped in a file's own path: a `!` too, which in a URI of ours separates an
+/// archive from its member.
+const FILE_SEGMENT: &AsciiSet = &SEGMENT.add(b'!');
+
+/// Percent-encodes a path given as bytes (`/`-separated), segment by segment: a file name
+/// that is not UTF-8 keeps its bytes.
+fn encode_bytes(path: &[u8]) -> String {
+    path.split(|&b| b == b'/')
+        .map(|seg| percent_encoding::percent_encode(seg, FILE_SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The URI of a shown path (escaped, an archive member after `!`): the file's real bytes
+/// percent-encoded, then the member.
+fn encode_shown(shown: &str) -> String {
+    let (file, member) = shown
+        .split_once('!')
+        .map_or((shown, None), |(f, m)| (f, Some(m)));
+    let mut uri = encode_bytes(&crate::source::walk::unescape_name(file));
+    if let Some(m) = member {
+        uri.push('!');
+        uri.push_str(&encode_path(m));
+    }
+    uri
+}
+
 /// `file:///abs/path` (with a trailing `/` for directories when `dir`).
 fn file_uri(path: &std::path::Path, dir: bool) -> String {
     let mut s = crate::source::walk::display_path(path);
@@ -66,7 +93,7 @@ fn file_uri(path: &std::path::Path, dir: bool) -> String {
         // Windows: C:/x -> /C:/x
         s.insert(0, '/');
     }
-    let mut uri = format!("file://{}", encode_path(&s));
+    let mut uri = format!("file://{}", encode_shown(&s));
     if dir && !uri.ends_with('/') {
         uri.push('/');
     }
@@ -235,12 +262,17 @@ pub(crate) fn message(
 fn artifact(path: &str, loc: &Locator) -> ArtifactLocation {
     match loc.locate(path) {
         Located::Relative(rel) => ArtifactLocation::builder()
-            .uri(encode_path(&rel))
+            .uri(encode_shown(&rel))
             .uri_base_id(SRCROOT)
             .build(),
-        Located::Absolute(abs) => ArtifactLocation::builder()
-            .uri(file_uri(&abs, false))
-            .build(),
+        Located::Absolute(abs, member) => {
+            let mut uri = file_uri(&abs, false);
+            if let Some(m) = member {
+                uri.push('!');
+                uri.push_str(&encode_path(&m));
+            }
+            ArtifactLocation::builder().uri(uri).build()
+        }
     }
 }
 

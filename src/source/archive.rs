@@ -504,9 +504,9 @@ impl<'f> Walker<'f> {
     /// megabytes long in a tar, and every finding's path repeats it); a cut is warned of.
     fn member_name<'n>(&mut self, path: &str, raw: &'n [u8]) -> std::borrow::Cow<'n, str> {
         if raw.len() <= MAX_NAME {
-            return String::from_utf8_lossy(raw);
+            return super::walk::escape_name(raw);
         }
-        let kept = String::from_utf8_lossy(&raw[..MAX_NAME]);
+        let kept = super::walk::escape_name(&raw[..MAX_NAME]);
         let kept = kept.trim_end_matches(char::REPLACEMENT_CHARACTER);
         let name = format!("{kept}…[{} more bytes]", raw.len() - kept.len());
         (self.visit)(Event::NameCut {

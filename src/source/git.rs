@@ -334,7 +334,7 @@ struct Change {
 
 impl Change {
     fn path_str(&self) -> String {
-        String::from_utf8_lossy(&self.path).into_owned()
+        super::walk::escape_name(&self.path).into_owned()
     }
 }
 
@@ -1078,7 +1078,7 @@ pub fn scan_history(
             let path = paths
                 .keys()
                 .next()
-                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .map(|p| super::walk::escape_name(p).into_owned())
                 .unwrap_or_default();
             warn(
                 &mut result,
@@ -1102,7 +1102,7 @@ pub fn scan_history(
         .map(|(oid, paths)| {
             let mut p: Vec<&Vec<u8>> = paths.keys().collect();
             p.sort();
-            (String::from_utf8_lossy(p[0]).into_owned(), oid)
+            (super::walk::escape_name(p[0]).into_owned(), oid)
         })
         .collect();
     missing.sort();
@@ -1129,7 +1129,7 @@ pub fn scan_history(
     let mut all: Vec<(i64, usize, Finding)> = Vec::new();
     for (oid, data, paths) in with_paths {
         for (path, intro) in paths {
-            let path = String::from_utf8_lossy(path);
+            let path = super::walk::escape_name(path);
             let (found, summary) = bs.scan(&path, data);
             if summary.findings_dropped > 0 {
                 let n = summary.findings_dropped;

@@ -259,13 +259,27 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// The path as shown to the user: `./` prefixes dropped, `/` separators, lossy UTF-8.
+/// The path as shown to the user: `./` prefixes dropped, `/` separators, and what would
+/// make it ambiguous escaped ([`escape_name`]): two files never share a shown path, and a
+/// file named `y.zip!in.py` never reads as member `in.py` of `y.zip`.
 pub fn display_path(p: &Path) -> String {
-    // valid UTF-8 (nearly every path) is checked by the fast validator, not the lossy one
-    let s = match p.to_str() {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => p.to_string_lossy(),
-    };
+    let mut b = p.as_os_str().as_encoded_bytes();
+    while let Some(rest) = b.strip_prefix(b"./") {
+        b = rest;
+    }
+    #[cfg(windows)]
+    {
+        let s = String::from_utf8_lossy(b).replace('\\', "/");
+        return escape_name(s.as_bytes()).into_owned();
+    }
+    #[cfg(not(windows))]
+    escape_name(b).into_owned()
+}
+
+/// The path as the walk's own globs see it: `./` prefixes dropped, `/` separators, not
+/// valid UTF-8 replaced; nothing escaped.
+pub fn plain_path(p: &Path) -> String {
+    let s = p.to_string_lossy();
     let mut s: &str = &s;
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;
@@ -275,6 +289,63 @@ pub fn display_path(p: &Path) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// A file or member name as reports show it: bytes that are not UTF-8, `\` and `!` (the
+/// separator of an archive and its members) become `\xNN`; everything else, control
+/// characters included (the output layer neutralises those), is kept.
+pub fn escape_name(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(b) {
+        if !s.contains(['\\', '!']) {
+            return std::borrow::Cow::Borrowed(s);
+        }
+    }
+    let mut out = String::with_capacity(b.len() + 8);
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' | '!' => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The bytes a name escaped by [`escape_name`] stands for.
+pub fn unescape_name(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let Some(v) = b
+                .get(i + 2..i + 4)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(v);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The file a shown path names, and the member inside it when the path names an archive
+/// member (everything after the first `!`, as shown).
+pub fn shown_file(shown: &str) -> (PathBuf, Option<&str>) {
+    let (file, member) = match shown.split_once('!') {
+        Some((f, m)) => (f, Some(m)),
+        None => (shown, None),
+    };
+    (bytes_path(&unescape_name(file)), member)
 }
 
 /// What a walk that honours ignore files went through: the directories it entered and
@@ -524,5 +595,44 @@ fn bytes_path(b: &[u8]) -> PathBuf {
     #[cfg(not(unix))]
     {
         PathBuf::from(String::from_utf8_lossy(b).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Escaping is reversible and leaves no `!` (the member separator) in a name.
+        #[test]
+        fn escaped_names_round_trip(b in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let shown = escape_name(&b);
+            prop_assert!(!shown.contains('!'));
+            prop_assert_eq!(unescape_name(&shown), b);
+        }
+
+        /// Two different names never share a shown form.
+        #[test]
+        fn distinct_names_stay_distinct(
+            a in proptest::collection::vec(prop_oneof![Just(b'!'), Just(b'\\'), Just(b'x'),
+                Just(b'2'), Just(b'1'), Just(0xff), Just(b'a')], 0..8),
+            b in proptest::collection::vec(prop_oneof![Just(b'!'), Just(b'\\'), Just(b'x'),
+                Just(b'2'), Just(b'1'), Just(0xff), Just(b'a')], 0..8),
+        ) {
+            if a != b {
+                prop_assert_ne!(escape_name(&a), escape_name(&b));
+            }
+        }
+    }
+
+    #[test]
+    fn shown_paths() {
+        assert_eq!(display_path(Path::new("./a/b.py")), "a/b.py");
+        assert_eq!(display_path(Path::new("y.zip!in.py")), "y.zip\\x21in.py");
+        let (f, m) = shown_file("d/y.zip\\x21in.py");
+        assert_eq!((f, m), (PathBuf::from("d/y.zip!in.py"), None));
+        let (f, m) = shown_file("d/y.zip!in/x!z.py");
+        assert_eq!((f, m), (PathBuf::from("d/y.zip"), Some("in/x!z.py")));
     }
 }
