@@ -1366,11 +1366,14 @@ pub fn finish_with(
     for (format, path) in extras.reports {
         let mut buf = Vec::new();
         let mut w = Redacting::new(&mut buf, &redactor, *format != Format::Github);
-        if let Err(e) = report::render_with_fixes(*format, &data, &file_opts, plan.as_ref(), &mut w)
+        // through a temporary file and a rename, as -o: a full disk never destroys the
+        // previous report
+        let written = report::render_with_fixes(*format, &data, &file_opts, plan.as_ref(), &mut w)
             .and_then(|_| w.finish())
-            .and_then(|_| std::fs::write(path, &buf))
-        {
-            return error(format!("cannot write {}: {e}", path.display()));
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            .and_then(|_| crate::atomic::write(path, &buf));
+        if let Err(e) = written {
+            return error(e);
         }
     }
     if let Some(path) = extras.summary {

@@ -412,6 +412,30 @@ fn github_pull_request_scans_base_to_head_and_writes_every_report() {
             "{f} holds a value"
         );
     }
+    // a report that cannot be written (file size limit: EFBIG) leaves the previous one
+    // whole and no temporary file beside it
+    let before = std::fs::read(ci.join("out/akscan.sarif")).unwrap();
+    let mut c = Command::new("sh");
+    git_env(&mut c, &w.home());
+    for (k, v) in &env {
+        c.env(k, v);
+    }
+    let o = c
+        .args(["-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" ci \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_akscan"))
+        .args(["-q", "--report", "sarif=out/akscan.sarif"])
+        .current_dir(&ci)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("out/akscan.sarif"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(ci.join("out/akscan.sarif")).unwrap(), before);
+    let mut left: Vec<String> = std::fs::read_dir(ci.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["akscan.json", "akscan.sarif", "gl.json"]);
     // a baseline of the known findings: nothing new, exit 0
     let o = Command::new(env!("CARGO_BIN_EXE_akscan"))
         .args([
