@@ -3,7 +3,103 @@
 //! All checks run on one candidate value and its immediate neighbours, in time linear
 //! in the value's length.
 
-use super::rules::{Charset, FilterSpec};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Which bytes make up a value, for the "not inside a longer run" boundary check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Charset {
+    /// `[A-Za-z0-9]`
+    #[default]
+    Alnum,
+    /// `[A-Za-z0-9+/]` (and trailing `=`)
+    Base64,
+    /// No boundary check.
+    Any,
+}
+
+impl Charset {
+    #[inline]
+    pub fn contains(self, b: u8) -> bool {
+        match self {
+            Charset::Alnum => b.is_ascii_alphanumeric(),
+            Charset::Base64 => b.is_ascii_alphanumeric() || b == b'+' || b == b'/',
+            Charset::Any => false,
+        }
+    }
+}
+
+/// Checks that tell a random credential from a placeholder or a look-alike.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FilterSpec {
+    /// Bytes at the start of the value that are a fixed prefix (`LTAI`): skipped by
+    /// the character-class checks.
+    #[serde(default)]
+    pub fixed_prefix: usize,
+    /// Minimum Shannon entropy of the whole value, in bits per character.
+    #[serde(default)]
+    pub min_entropy: f64,
+    /// The random part must contain both upper- and lower-case letters.
+    #[serde(default)]
+    pub require_mixed_case: bool,
+    /// The random part must contain at least this many of: upper, lower, digit.
+    #[serde(default)]
+    pub min_char_classes: u8,
+    /// Reject when one character repeats this many times in a row (0: off).
+    #[serde(default)]
+    pub max_repeat: usize,
+    /// Reject when this many characters ascend or descend in a row (0: off).
+    #[serde(default)]
+    pub max_sequence: usize,
+    /// Reject when the random part repeats with a short period (FAKEFAKE...).
+    #[serde(default)]
+    pub reject_periodic: bool,
+    /// Reject values that read like a camelCase identifier (no digits, word-shaped).
+    #[serde(default)]
+    pub reject_identifiers: bool,
+    /// Reject values made only of hex digits.
+    #[serde(default)]
+    pub reject_hex: bool,
+    /// Case-insensitive words whose presence marks a placeholder.
+    #[serde(default)]
+    pub placeholder_words: Vec<String>,
+    /// Strings that, touching the value, mark it masked or truncated (`*`, `...`).
+    #[serde(default)]
+    pub mask_markers: Vec<String>,
+    /// Reject values inside a base64 blob at least this long (0: off).
+    #[serde(default)]
+    pub max_base64_run: usize,
+    /// Text right before the value that marks another system's token (`hvs.` of a
+    /// HashiCorp Vault token): such a value is rejected.
+    #[serde(default)]
+    pub foreign_prefixes: Vec<String>,
+    /// Reject a value that a `-` or `_` joins to more letters or digits: a piece of a
+    /// URL-safe base64 string (a Vault token's body), not of a standard base64 one.
+    #[serde(default)]
+    pub reject_base64url: bool,
+    /// The id of a word list: a value whose camelCase words (digits aside) are nearly all
+    /// in it reads as a phrase (`ThisIsMyTestSecretForUnitTests1`) and is rejected.
+    #[serde(default)]
+    pub phrase_words: Option<Spanned<String>>,
+    /// The words of `phrase_words`, lower-cased (resolved when the rule is compiled).
+    #[serde(skip)]
+    pub phrase_set: Option<std::sync::Arc<WordSet>>,
+    /// The compiled searcher for `placeholder_words` (see [`FilterSpec::compiled`]).
+    #[serde(skip)]
+    pub placeholder_finder: Option<PlaceholderFinder>,
+}
+
+impl FilterSpec {
+    /// The spec with its placeholder searcher built.
+    pub fn compiled(&self) -> FilterSpec {
+        FilterSpec {
+            placeholder_finder: placeholder_finder(&self.placeholder_words),
+            ..self.clone()
+        }
+    }
+}
 
 /// Why a candidate was dropped (kept for tests and debugging; never printed with the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -849,14 +945,18 @@ mod tests {
         assert!(with_word > 500, "{with_word} values with a word");
     }
 
+    /// The built-in placeholder-phrases word list, read from the rule file itself (the
+    /// rule loader is not this module's to use).
     fn builtin_phrase_words() -> std::sync::Arc<WordSet> {
-        let rules = crate::detect::rules::RuleSet::builtin().unwrap();
-        let w = rules
-            .wordlists
+        let doc: toml::Table = include_str!("../../patterns/alibaba.toml").parse().unwrap();
+        let list = doc["wordlist"]
+            .as_array()
+            .unwrap()
             .iter()
-            .find(|w| w.id == "placeholder-phrases")
+            .find(|w| w["id"].as_str() == Some("placeholder-phrases"))
             .expect("built-in word list");
-        w.words.clone()
+        let words = list["words"].as_array().unwrap();
+        std::sync::Arc::new(WordSet::new(words.iter().map(|w| w.as_str().unwrap())).unwrap())
     }
 
     #[test]

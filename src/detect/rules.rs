@@ -11,6 +11,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use super::filters::{Charset, FilterSpec};
+
 /// The rule files compiled into the binary, as (name, text).
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[(
     "patterns/alibaba.toml",
@@ -113,30 +115,6 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// Which bytes make up a value, for the "not inside a longer run" boundary check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Charset {
-    /// `[A-Za-z0-9]`
-    #[default]
-    Alnum,
-    /// `[A-Za-z0-9+/]` (and trailing `=`)
-    Base64,
-    /// No boundary check.
-    Any,
-}
-
-impl Charset {
-    #[inline]
-    pub fn contains(self, b: u8) -> bool {
-        match self {
-            Charset::Alnum => b.is_ascii_alphanumeric(),
-            Charset::Base64 => b.is_ascii_alphanumeric() || b == b'+' || b == b'/',
-            Charset::Any => false,
-        }
     }
 }
 
@@ -292,77 +270,6 @@ impl Default for WindowSpec {
             lines_before: 0,
             lines_after: 0,
             max_bytes: default_window_bytes(),
-        }
-    }
-}
-
-/// Checks that tell a random credential from a placeholder or a look-alike.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct FilterSpec {
-    /// Bytes at the start of the value that are a fixed prefix (`LTAI`): skipped by
-    /// the character-class checks.
-    #[serde(default)]
-    pub fixed_prefix: usize,
-    /// Minimum Shannon entropy of the whole value, in bits per character.
-    #[serde(default)]
-    pub min_entropy: f64,
-    /// The random part must contain both upper- and lower-case letters.
-    #[serde(default)]
-    pub require_mixed_case: bool,
-    /// The random part must contain at least this many of: upper, lower, digit.
-    #[serde(default)]
-    pub min_char_classes: u8,
-    /// Reject when one character repeats this many times in a row (0: off).
-    #[serde(default)]
-    pub max_repeat: usize,
-    /// Reject when this many characters ascend or descend in a row (0: off).
-    #[serde(default)]
-    pub max_sequence: usize,
-    /// Reject when the random part repeats with a short period (FAKEFAKE...).
-    #[serde(default)]
-    pub reject_periodic: bool,
-    /// Reject values that read like a camelCase identifier (no digits, word-shaped).
-    #[serde(default)]
-    pub reject_identifiers: bool,
-    /// Reject values made only of hex digits.
-    #[serde(default)]
-    pub reject_hex: bool,
-    /// Case-insensitive words whose presence marks a placeholder.
-    #[serde(default)]
-    pub placeholder_words: Vec<String>,
-    /// Strings that, touching the value, mark it masked or truncated (`*`, `...`).
-    #[serde(default)]
-    pub mask_markers: Vec<String>,
-    /// Reject values inside a base64 blob at least this long (0: off).
-    #[serde(default)]
-    pub max_base64_run: usize,
-    /// Text right before the value that marks another system's token (`hvs.` of a
-    /// HashiCorp Vault token): such a value is rejected.
-    #[serde(default)]
-    pub foreign_prefixes: Vec<String>,
-    /// Reject a value that a `-` or `_` joins to more letters or digits: a piece of a
-    /// URL-safe base64 string (a Vault token's body), not of a standard base64 one.
-    #[serde(default)]
-    pub reject_base64url: bool,
-    /// The id of a word list: a value whose camelCase words (digits aside) are nearly all
-    /// in it reads as a phrase (`ThisIsMyTestSecretForUnitTests1`) and is rejected.
-    #[serde(default)]
-    pub phrase_words: Option<Spanned<String>>,
-    /// The words of `phrase_words`, lower-cased (resolved when the rule is compiled).
-    #[serde(skip)]
-    pub phrase_set: Option<std::sync::Arc<super::filters::WordSet>>,
-    /// The compiled searcher for `placeholder_words` (see [`FilterSpec::compiled`]).
-    #[serde(skip)]
-    pub placeholder_finder: Option<super::filters::PlaceholderFinder>,
-}
-
-impl FilterSpec {
-    /// The spec with its placeholder searcher built.
-    pub fn compiled(&self) -> FilterSpec {
-        FilterSpec {
-            placeholder_finder: super::filters::placeholder_finder(&self.placeholder_words),
-            ..self.clone()
         }
     }
 }
