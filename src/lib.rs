@@ -26,4 +26,5 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub mod suppress;
+pub mod text;
 pub mod verify;

@@ -2,6 +2,7 @@
 //! a location, a redacted value, a stable fingerprint, a partner link and advice.
 
 pub mod advice;
+pub mod allow;
 pub mod verification;
 
 use std::collections::HashMap;
@@ -134,7 +135,7 @@ pub struct Finding {
     /// What `--verify` found out about the credential this value is part of.
     pub verification: Option<Verification>,
     /// The line carries an `akscan:allow` comment that covers this finding's rule (see
-    /// [`crate::suppress::inline_allows`]). Reports never see such findings: the
+    /// [`allow::inline_allows`]). Reports never see such findings: the
     /// post-processing step removes them and counts them as suppressed.
     pub allowed_inline: bool,
 }
@@ -214,11 +215,7 @@ pub fn fingerprint(rule_id: &str, path: &str, value: &[u8], occurrence: usize) -
     out
 }
 
-/// Number of characters in `bytes` (UTF-8; an invalid byte counts as one character).
-pub fn char_count(bytes: &[u8]) -> usize {
-    // Every byte that is not a UTF-8 continuation byte starts a character.
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
-}
+pub use crate::text::char_count;
 
 /// Builds findings from one buffer's detections.
 pub struct FindingBuilder<'a> {
@@ -286,7 +283,7 @@ impl FindingBuilder<'_> {
             let allowed_inline = match allows.iter().find(|(r, _)| *r == d.rule) {
                 Some(&(_, a)) => a,
                 None => {
-                    let a = crate::suppress::inline_allows(&buf[ls..le], &rule.id);
+                    let a = allow::inline_allows(&buf[ls..le], &rule.id);
                     allows.push((d.rule, a));
                     a
                 }

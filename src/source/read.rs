@@ -6,7 +6,7 @@ use std::io::{self, Read};
 use std::ops::Range;
 
 use super::decode::{self, TextEncoding};
-use crate::finding::char_count;
+use crate::text::char_count;
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 8 << 20;
