@@ -69,6 +69,9 @@ pub enum Command {
     /// write it with --apply.
     #[command(after_help = FIX_EXIT_HELP)]
     Fix(FixArgs),
+    /// Work with rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
 }
 
 const GIT_HELP: &str = "\
@@ -239,6 +242,20 @@ pub struct PreCommitArgs {
     pub safety: GitSafetyArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// `akscan rules …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Run every example of the rules in FILE… (default: the built-in rules): each example
+    /// must yield a finding of its rule (with its stated value, when it states one), each
+    /// negative example none. Exit 0 when all pass, 1 when one fails, 2 when a file does
+    /// not load.
+    Check {
+        /// Rule files (TOML), loaded after the built-in rules.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// `akscan install-hook` / `uninstall-hook`.
@@ -516,6 +533,63 @@ pub fn main() -> i32 {
         Command::InstallHook(args) => run_hook(args, true),
         Command::UninstallHook(args) => run_hook(args, false),
         Command::Fix(args) => run_fix(args),
+        Command::Rules(RulesCommand::Check { files }) => run_rules_check(&files),
+    }
+}
+
+fn run_rules_check(files: &[PathBuf]) -> i32 {
+    let mut set = match RuleSet::builtin() {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let mut which: Vec<usize> = Vec::new();
+    if files.is_empty() {
+        which.extend(0..set.rules.len());
+    }
+    for f in files {
+        let first = set.rules.len();
+        if let Err(e) = set.add_file(f) {
+            return error(e);
+        }
+        which.extend(first..set.rules.len());
+    }
+    let report = crate::rulecheck::check(&set, &which);
+    let mut out = io::stdout().lock();
+    for (id, examples, negatives) in &report.rules {
+        let failed = report.failures.iter().filter(|f| &f.rule == id).count();
+        let mark = if failed == 0 { "ok  " } else { "FAIL" };
+        let _ = writeln!(
+            out,
+            "{mark} {} ({examples} examples, {negatives} negative){}",
+            for_terminal(id),
+            if examples + negatives == 0 {
+                ": no examples to check"
+            } else {
+                ""
+            }
+        );
+    }
+    for f in &report.failures {
+        let _ = writeln!(
+            out,
+            "{}: rule `{}`: {}",
+            for_terminal(&f.origin),
+            for_terminal(&f.rule),
+            f.problem
+        );
+    }
+    let n = report.rules.len();
+    let checked: usize = report.rules.iter().map(|r| r.1 + r.2).sum();
+    if report.failures.is_empty() {
+        let _ = writeln!(out, "akscan: {n} rules, {checked} examples: all pass");
+        EXIT_CLEAN
+    } else {
+        let _ = writeln!(
+            out,
+            "akscan: {n} rules, {checked} examples: {} failed",
+            report.failures.len()
+        );
+        EXIT_FINDINGS
     }
 }
 

@@ -23,6 +23,7 @@ pub mod fix;
 pub mod hook;
 pub mod progress;
 pub mod report;
+pub mod rulecheck;
 pub mod scan;
 pub mod source;
 pub mod suppress;

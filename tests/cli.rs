@@ -505,3 +505,69 @@ fn fifo_symlinks_and_unreadable_files_do_not_stop_the_scan() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("secret.txt"));
     }
 }
+
+/// `akscan rules check`: a rule file whose examples behave passes (exit 0), one whose
+/// examples do not fails naming the file, the rule and the example (exit 1) without
+/// printing the example's value, a file that does not load is an error naming its line
+/// (exit 2), and with no file the built-in rules are checked.
+#[test]
+fn rules_check_runs_every_example_of_a_rule_file() {
+    let d = tempfile::tempdir().unwrap();
+    let rule = "[[rule]]\nid = \"dashscope-api-key\"\nkind = \"other\"\nname = \"DashScope API key\"\ndescription = \"Model Studio key\"\nseverity = \"high\"\nregex = 'sk-[0-9a-f]{32}'\nkeywords = [\"sk-\"]\ncharset = \"any\"\n";
+    let key = "sk-5f0c2a9e7b3d4e1f8a6c0b2d9e7f1a3c";
+    write(
+        d.path(),
+        "good.toml",
+        format!(
+            "{rule}examples = [\"KEY = '{key}'\", {{ text = \"k: {key}\", value = \"{key}\" }}]\nnegative_examples = [\"KEY = 'sk-short'\"]\n"
+        )
+        .as_bytes(),
+    );
+    let out = akscan(&["rules", "check", "good.toml"], d.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("ok   dashscope-api-key (2 examples, 1 negative)"),
+        "{text}"
+    );
+    assert!(text.contains("1 rules, 3 examples: all pass"), "{text}");
+
+    write(
+        d.path(),
+        "bad.toml",
+        format!(
+            "# a comment\n{rule}examples = [\"KEY = 'sk-short'\"]\nnegative_examples = [\"KEY = '{key}'\"]\n"
+        )
+        .as_bytes(),
+    );
+    let out = akscan(&["rules", "check", "bad.toml"], d.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL dashscope-api-key"), "{text}");
+    assert!(
+        text.contains(
+            "bad.toml:3: rule `dashscope-api-key`: example 1 of 1 yields no finding of the rule"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("negative example 1 of 1 yields 1 finding(s) of the rule"),
+        "{text}"
+    );
+    assert!(!text.contains(key), "a value in clear: {text}");
+
+    write(
+        d.path(),
+        "broken.toml",
+        b"[[rule]]\nid = \"x\"\nregex = 'a(b'\n",
+    );
+    let out = akscan(&["rules", "check", "broken.toml"], d.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.toml:"), "{err}");
+
+    let out = akscan(&["rules", "check"], d.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("ok   alibaba-access-key-secret"), "{text}");
+}

@@ -2034,6 +2034,7 @@ mod tests {
         let mut failures = Vec::new();
         for r in &d.rules().rules {
             for ex in &r.examples {
+                let ex = ex.text();
                 let hits = found(ex);
                 if !hits.iter().any(|(id, _)| id == &r.id) {
                     failures.push(format!(

@@ -242,9 +242,43 @@ struct RuleSpec {
     #[serde(default)]
     redact: RedactSpec,
     #[serde(default)]
-    examples: Vec<String>,
+    examples: Vec<Example>,
     #[serde(default)]
     negative_examples: Vec<String>,
+}
+
+/// A text a rule must find something in: a plain string, or `{ text = "…", value = "…" }`
+/// when the value it must find is stated too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Text(String),
+    Expect(ExpectedValue),
+}
+
+/// An example with the value it must yield.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedValue {
+    pub text: String,
+    pub value: String,
+}
+
+impl Example {
+    pub fn text(&self) -> &str {
+        match self {
+            Example::Text(t) => t,
+            Example::Expect(e) => &e.text,
+        }
+    }
+
+    /// The value the rule must find in the text, when stated.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            Example::Text(_) => None,
+            Example::Expect(e) => Some(&e.value),
+        }
+    }
 }
 
 /// Lines around a keyword (or partner) line that are searched for the value.
@@ -375,7 +409,7 @@ pub struct Rule {
     /// See [`ContextSpec::named_partner_window`].
     pub named_partner_window: WindowSpec,
     pub redact: RedactSpec,
-    pub examples: Vec<String>,
+    pub examples: Vec<Example>,
     pub negative_examples: Vec<String>,
     /// Where the rule was defined, e.g. `patterns/alibaba.toml:12`.
     pub origin: String,
