@@ -68,6 +68,26 @@ pub struct Repo {
     pub runner: GitRunner,
 }
 
+/// Why a git command failed: its standard error as one line or, when it said nothing, how
+/// it ended (an exit code, or the signal that stopped it).
+fn failure(out: &std::process::Output) -> String {
+    let msg = one_line(&out.stderr);
+    if msg != "no message" {
+        return msg;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = out.status.signal() {
+            return format!("no message; stopped by signal {sig}");
+        }
+    }
+    match out.status.code() {
+        Some(c) => format!("no message; exit code {c}"),
+        None => msg,
+    }
+}
+
 /// The bytes of a command's standard error as one line.
 fn one_line(stderr: &[u8]) -> String {
     let s = String::from_utf8_lossy(stderr);
@@ -210,7 +230,7 @@ impl Repo {
         if !out.status.success() {
             return Err(GitError::Failed {
                 what: step_name(args),
-                msg: one_line(&out.stderr),
+                msg: failure(&out),
             });
         }
         Ok(out.stdout)
