@@ -2275,3 +2275,20 @@ mod tests {
         assert!(found("").is_empty());
     }
 }
+#[cfg(test)]
+mod pattern_budget {
+    /// The built-in keywords and decoding triggers fit the keyword pass's fastest SIMD
+    /// searcher (slim Teddy, up to 32 patterns; past that the automaton's prefilter
+    /// switches to fat Teddy, about half as fast on every byte): a rule that needs a new
+    /// keyword must make room.
+    #[test]
+    fn the_keyword_pass_stays_within_32_patterns() {
+        let triggers = crate::detect::encoded::Decoders::new()
+            .trigger_patterns()
+            .to_vec();
+        let d =
+            super::Detector::with_triggers(super::rules::RuleSet::builtin().unwrap(), &triggers);
+        let n = d.automaton.as_ref().unwrap().patterns_len();
+        assert!(n <= 32, "{n} patterns in the keyword pass");
+    }
+}
