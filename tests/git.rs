@@ -707,3 +707,56 @@ fn a_missing_or_corrupt_blob_is_reported_never_a_panic() {
         }
     }
 }
+
+/// History scans open archives and notebooks as the directory scan does: a zip committed
+/// and later deleted is reported as `lib/bundle.zip!pkg/config.py` with the commit that
+/// added it, a notebook's finding carries its cell; and `present_at_head` is per path: a
+/// key deleted from one file is not "at HEAD" because the same key lives in another.
+#[test]
+fn history_opens_archives_and_notebooks_and_knows_head_per_path() {
+    use std::io::Write;
+    let r = Repo::new();
+    let pair = format!("access_key_id = \"{ID}\"\naccess_key_secret = \"{SECRET}\"\n");
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("pkg/config.py", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(pair.as_bytes()).unwrap();
+    let zip_bytes = z.finish().unwrap().into_inner();
+    r.write("lib/bundle.zip", &zip_bytes);
+    let nb = serde_json::json!({
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# setup\n"]},
+            {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [],
+             "source": [format!("key_id = \"{ID2}\"\n")]}
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5
+    });
+    r.write("nb/explore.ipynb", nb.to_string().as_bytes());
+    r.write("old.py", pair.as_bytes());
+    r.write("keep.py", pair.as_bytes());
+    let added = r.commit("bundle, notebook, two copies");
+    std::fs::remove_file(r.dir.join("lib/bundle.zip")).unwrap();
+    std::fs::remove_file(r.dir.join("old.py")).unwrap();
+    r.commit("remove the bundle and old.py");
+
+    let (code, doc) = r.json(&["git", "--history"]);
+    assert_eq!(code, 1, "{doc}");
+    let f = findings(&doc);
+    let at = |path: &str, rule: &str| {
+        f.iter()
+            .find(|x| x["path"] == path && x["rule_id"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} at {path}: {doc}"))
+            .clone()
+    };
+    let member = at("lib/bundle.zip!pkg/config.py", SECRET_RULE);
+    assert_eq!(member["git"]["commit"], added.as_str());
+    assert_eq!(member["git"]["present_at_head"], false);
+    assert_eq!(member["line"], 2);
+    let cell = at("nb/explore.ipynb", ID_RULE);
+    assert_eq!(cell["cell"], 2, "{cell}");
+    assert_eq!(cell["git"]["present_at_head"], true);
+    for rule in [ID_RULE, SECRET_RULE] {
+        assert_eq!(at("old.py", rule)["git"]["present_at_head"], false);
+        assert_eq!(at("keep.py", rule)["git"]["present_at_head"], true);
+    }
+}

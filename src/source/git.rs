@@ -1037,7 +1037,7 @@ fn list_blobs(repo: &Repo) -> Result<Vec<(String, u64)>, GitError> {
 }
 
 /// Blobs in the tree at HEAD (none when HEAD has no commit).
-fn head_blobs(repo: &Repo) -> HashSet<String> {
+fn head_blobs(repo: &Repo) -> HashSet<(Vec<u8>, String)> {
     let Ok(out) = repo.run(&["ls-tree", "-r", "-z", "--full-tree", "HEAD"]) else {
         return HashSet::new();
     };
@@ -1047,9 +1047,41 @@ fn head_blobs(repo: &Repo) -> HashSet<String> {
             let meta = std::str::from_utf8(&e[..tab]).ok()?;
             let mut it = meta.split(' ');
             let (_mode, kind, oid) = (it.next()?, it.next()?, it.next()?);
-            (kind == "blob").then(|| oid.to_string())
+            (kind == "blob").then(|| (e[tab + 1..].to_vec(), oid.to_string()))
         })
         .collect()
+}
+
+/// The name an archive blob is scanned under before its paths are known, from its first
+/// bytes: zip, gzip or tar.
+fn archive_name_by_magic(d: &[u8]) -> Option<&'static str> {
+    if d.starts_with(b"PK\x03\x04") || d.starts_with(b"PK\x05\x06") {
+        Some("blob.zip")
+    } else if d.starts_with(&[0x1f, 0x8b]) {
+        Some("blob.gz")
+    } else if d.len() >= 262 && &d[257..262] == b"ustar" {
+        Some("blob.tar")
+    } else {
+        None
+    }
+}
+
+/// Scans a blob at one of its paths as the directory scan would scan a file there: an
+/// archive's members and a notebook's cells, or text.
+fn scan_at_path(
+    scanner: &Scanner,
+    bs: &mut crate::scan::BufferScanner<'_>,
+    path: &str,
+    data: &[u8],
+) -> (Vec<Finding>, crate::source::read::ReadSummary) {
+    let head = &data[..data.len().min(super::archive::HEAD_LEN)];
+    let archive =
+        super::archive::has_archive_ext(path) && super::archive::kind_of(path, head).is_some();
+    if archive || super::notebook::is_notebook(path) {
+        (scanner.scan_bytes(path, data), Default::default())
+    } else {
+        bs.scan(path, data)
+    }
 }
 
 /// `akscan git --history`: every blob reachable from any ref (branches, tags, remotes,
@@ -1133,8 +1165,8 @@ pub fn scan_history(
             format!("{path}: blob {oid} is missing or unreadable in the object database and was not scanned (run `git fsck`)"),
         );
     }
-    // values still in the tree at HEAD
-    let mut values_at_head: HashSet<(String, String)> = HashSet::new();
+    // (path, rule, value) still in the tree at HEAD: at that path, not anywhere
+    let mut values_at_head: HashSet<(String, String, String)> = HashSet::new();
     let mut unreachable = 0usize;
     let mut with_paths = Vec::new();
     for (oid, data) in &scanned.hits {
@@ -1149,8 +1181,9 @@ pub fn scan_history(
     let mut all: Vec<(i64, usize, Finding)> = Vec::new();
     for (oid, data, paths) in with_paths {
         for (path, intro) in paths {
+            let at_head_here = at_head.contains(&(path.clone(), oid.to_string()));
             let path = super::walk::escape_name(path);
-            let (found, summary) = bs.scan(&path, data);
+            let (found, summary) = scan_at_path(scanner, &mut bs, &path, data);
             if summary.findings_dropped > 0 {
                 let n = summary.findings_dropped;
                 result.stats.findings_dropped += n;
@@ -1159,8 +1192,12 @@ pub fn scan_history(
             }
             let commit = &commits[intro.commit];
             for mut f in found {
-                if at_head.contains(oid.as_str()) {
-                    values_at_head.insert((f.rule_id.clone(), f.secret.expose().to_string()));
+                if at_head_here {
+                    values_at_head.insert((
+                        f.path.clone(),
+                        f.rule_id.clone(),
+                        f.secret.expose().to_string(),
+                    ));
                 }
                 f.git = Some(commit.provenance(oid));
                 all.push((commit.time, intro.commit, f));
@@ -1190,7 +1227,11 @@ pub fn scan_history(
         if !kept.insert(key) {
             continue;
         }
-        let head = values_at_head.contains(&(f.rule_id.clone(), f.secret.expose().to_string()));
+        let head = values_at_head.contains(&(
+            f.path.clone(),
+            f.rule_id.clone(),
+            f.secret.expose().to_string(),
+        ));
         if let Some(g) = &mut f.git {
             g.present_at_head = Some(head);
         }
@@ -1254,7 +1295,13 @@ fn scan_all_blobs(
                             let (found, summary) = bs.scan("blob", d);
                             part.blobs
                                 .push((oid.to_string(), d.len() as u64, summary.binary));
-                            if !found.is_empty() {
+                            // an archive's members are scanned too (its paths, known
+                            // later, say whether the directory scan would open it)
+                            let in_archive = || {
+                                archive_name_by_magic(d)
+                                    .is_some_and(|name| !scanner.scan_bytes(name, d).is_empty())
+                            };
+                            if !found.is_empty() || in_archive() {
                                 part.hits.push((oid.to_string(), d.to_vec()));
                             }
                             if let Some(p) = &opts.progress {
