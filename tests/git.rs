@@ -760,3 +760,61 @@ fn history_opens_archives_and_notebooks_and_knows_head_per_path() {
         assert_eq!(at("keep.py", rule)["git"]["present_at_head"], true);
     }
 }
+
+/// Staged and range scans open archives too: what an archive adds is each value its
+/// members hold that its previous version did not (its lines mean nothing).
+#[test]
+fn staged_and_range_scans_see_what_an_archive_adds() {
+    use std::io::Write;
+    let zip_of = |members: &[(&str, String)]| {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, text) in members {
+            z.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    };
+    let one = format!("access_key_id = \"{ID}\"\naccess_key_secret = \"{SECRET}\"\n");
+    let two = format!("key_id = \"{ID2}\"\n");
+    let r = Repo::new();
+    r.write("README.md", b"hi\n");
+    let start = r.commit("start");
+    r.write(
+        "dist/app.jar",
+        &zip_of(&[("conf/a.properties", one.clone())]),
+    );
+    r.git(&["add", "dist/app.jar"]);
+    let (code, doc) = r.json(&["git", "--staged"]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(
+        locations(&doc),
+        [
+            (ID_RULE.into(), "dist/app.jar!conf/a.properties".into(), 1),
+            (
+                SECRET_RULE.into(),
+                "dist/app.jar!conf/a.properties".into(),
+                2
+            )
+        ]
+    );
+    let first = r.commit("ship the jar");
+    // a new version adds a member: only its value is new
+    r.write(
+        "dist/app.jar",
+        &zip_of(&[
+            ("conf/a.properties", one.clone()),
+            ("conf/b.properties", two.clone()),
+        ]),
+    );
+    let second = r.commit("more config");
+    let (code, doc) = r.json(&["git", "--range", &format!("{first}..{second}")]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(
+        locations(&doc),
+        [(ID_RULE.into(), "dist/app.jar!conf/b.properties".into(), 1)]
+    );
+    assert_eq!(findings(&doc)[0]["git"]["commit"], second.as_str());
+    let (_, doc) = r.json(&["git", "--range", &format!("{start}..{second}")]);
+    assert_eq!(findings(&doc).len(), 3, "{doc}");
+}

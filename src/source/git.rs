@@ -745,12 +745,26 @@ fn scan_batch(
                             }
                         })
                         .collect();
-                    let (found, summary) = bs.scan(&path, new);
+                    let (found, summary) = scan_at_path(scanner, bs, &path, new);
                     let mut findings = Vec::new();
                     if !found.is_empty() {
-                        let added = added_lines(&olds, new);
+                        // an archive's lines mean nothing: what it adds is each value
+                        // its members hold that its old version did not
+                        let added = match is_archive_at(&path, new) {
+                            true => Added::Values(
+                                olds.iter()
+                                    .flat_map(|o| scanner.scan_bytes(&path, o))
+                                    .map(|f| value_key(&f))
+                                    .collect(),
+                            ),
+                            false => Added::Lines(added_lines(&olds, new)),
+                        };
                         for mut f in found {
-                            if added.binary_search(&f.line).is_ok() {
+                            let new_here = match &added {
+                                Added::Lines(lines) => lines.binary_search(&f.line).is_ok(),
+                                Added::Values(old) => !old.contains(&value_key(&f)),
+                            };
+                            if new_here {
                                 if let Some(ci) = c.commit {
                                     f.git = Some(commits[ci].provenance(&c.oid));
                                 }
@@ -1066,6 +1080,28 @@ fn archive_name_by_magic(d: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// What a change adds to a file: lines of text, or (an archive) values its old version
+/// did not hold.
+enum Added {
+    Lines(Vec<usize>),
+    Values(HashSet<(String, String, String)>),
+}
+
+/// A finding's place and value, to compare an archive's members before and after.
+fn value_key(f: &Finding) -> (String, String, String) {
+    (
+        f.path.clone(),
+        f.rule_id.clone(),
+        f.secret.expose().to_string(),
+    )
+}
+
+/// Whether the directory scan would open `data` as an archive at `path`.
+fn is_archive_at(path: &str, data: &[u8]) -> bool {
+    let head = &data[..data.len().min(super::archive::HEAD_LEN)];
+    super::archive::has_archive_ext(path) && super::archive::kind_of(path, head).is_some()
+}
+
 /// Scans a blob at one of its paths as the directory scan would scan a file there: an
 /// archive's members and a notebook's cells, or text.
 fn scan_at_path(
@@ -1074,10 +1110,7 @@ fn scan_at_path(
     path: &str,
     data: &[u8],
 ) -> (Vec<Finding>, crate::source::read::ReadSummary) {
-    let head = &data[..data.len().min(super::archive::HEAD_LEN)];
-    let archive =
-        super::archive::has_archive_ext(path) && super::archive::kind_of(path, head).is_some();
-    if archive || super::notebook::is_notebook(path) {
+    if is_archive_at(path, data) || super::notebook::is_notebook(path) {
         (scanner.scan_bytes(path, data), Default::default())
     } else {
         bs.scan(path, data)
