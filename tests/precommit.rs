@@ -340,6 +340,9 @@ fn rust_hook_builds_and_blocks_a_commit() {
     let p = Project::new("akscan");
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-rust");
     p.write("app/settings.py", &pair(ID, SECRET));
+    // --all-files runs on the files git tracks
+    p.git(&["add", "."]);
+    p.git(&["commit", "-q", "--no-verify", "-m", "a key, committed"]);
     let started = std::time::Instant::now();
     let o = p
         .cmd(&pre_commit_exe())
