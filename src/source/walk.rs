@@ -390,12 +390,18 @@ pub fn ignored(visited: &Visited, sources: &IgnoreSources) -> Ignored {
         return Ignored::default();
     }
     let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
-    let marks: HashSet<&[u8], _> = sources
-        .dirs
-        .iter()
-        .chain(&sources.roots)
-        .map(|p| path_key(p))
-        .collect_with(hasher.clone());
+    // the directories holding a source, with some roots
+    fn with_roots<'a>(
+        dirs: &'a [PathBuf],
+        roots: &'a [PathBuf],
+        h: &ahash::RandomState,
+    ) -> HashSet<&'a [u8], ahash::RandomState> {
+        dirs.iter()
+            .chain(roots)
+            .map(|p| path_key(p))
+            .collect_with(h.clone())
+    }
+    let marks = with_roots(&sources.dirs, &sources.roots, &hasher);
     // how many entries of each directory the walk handed over
     let mut handed: HashMap<&[u8], u32, _> = HashMap::with_hasher(hasher.clone());
     for p in visited.paths.iter().chain(&visited.dirs) {
@@ -414,12 +420,7 @@ pub fn ignored(visited: &Visited, sources: &IgnoreSources) -> Ignored {
     // that holds a `.git` or is a root (its anchor): one canonical lookup per anchor, the
     // rest by the walk's own path below it, which has no symbolic link unless the walk
     // followed them (then each directory is looked up).
-    let anchors: HashSet<&[u8], _> = sources
-        .dirs
-        .iter()
-        .chain(&sources.all_roots)
-        .map(|p| path_key(p))
-        .collect_with(hasher.clone());
+    let anchors = with_roots(&sources.dirs, &sources.all_roots, &hasher);
     type Anchored = Option<(Arc<Tracked>, Vec<u8>)>;
     let anchored = std::sync::Mutex::new(HashMap::<PathBuf, Anchored>::new());
     let place = |dir: &Path| -> Anchored {
