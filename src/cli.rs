@@ -72,6 +72,113 @@ pub enum Command {
     /// Work with rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Audit many repositories: the whole history of each repository of LIST (or of one
+    /// shard of it), written as JSON Lines for `akscan merge`.
+    #[command(after_help = AUDIT_HELP)]
+    Audit(AuditArgs),
+    /// Merge the outputs of `akscan audit` into one report in which each leaked secret is one
+    /// incident with every repository, path and commit that holds it.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
+}
+
+const AUDIT_HELP: &str = "\
+LIST holds one repository per line: a URL (https://, ssh://, git://, file://, or
+user@host:path), cloned bare into a temporary directory and removed afterwards, or a local
+path, scanned in place. Blank lines and lines starting with # are skipped.
+
+Environment:
+  AKSCAN_AUDIT_KEY     the team's secret key (16 bytes or more, the same on every worker):
+                       the same secret then has the same identity in every shard, so
+                       `akscan merge` groups it into one incident. Without it each run
+                       draws a random key and merge groups only within one run.
+  AKSCAN_GIT_TOKEN     a token for private https remotes (sent as an HTTP header through
+                       git's environment, never on a command line); AKSCAN_GIT_USERNAME
+                       names its user (default x-access-token). git's own credential
+                       helpers and GIT_ASKPASS work as they do for you.
+
+Examples:
+  akscan audit repos.txt -o all.jsonl
+  akscan audit repos.txt --shard \"$JOB_COMPLETION_INDEX/8\" -o shard.jsonl --exit-zero
+  akscan merge shard-*.jsonl --format sarif -o org.sarif
+
+The repositories' own .akscan.toml files are not read (a repository cannot hide its own
+findings from an audit); inline akscan:allow markers are honoured and counted.
+
+Exit status: 0 no findings, 1 findings, 2 error (a bad list or flag, or no findings but a
+repository that could not be scanned); with --exit-zero, 0 whenever the audit ran to its
+end (findings and failed repositories are in the output).";
+
+const MERGE_HELP: &str = "\
+Duplicate records (a shard file given twice, a repository scanned twice) count once; a
+truncated last line of a worker that was stopped is reported and skipped.
+
+Exit status: 0 no incidents, 1 incidents, 2 error (a file that is not audit output).";
+
+/// `akscan audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The list of repositories (`-` for standard input).
+    #[arg(value_name = "LIST")]
+    pub list: PathBuf,
+    /// Take only shard K of N (K from 0 to N-1): entries are assigned by a hash of the
+    /// entry, so N workers cover each repository once whatever the order of the list.
+    #[arg(long, value_name = "K/N", value_parser = crate::audit::Shard::parse)]
+    pub shard: Option<crate::audit::Shard>,
+    /// Write the records to FILE (default: standard output). Each repository's records
+    /// are written and flushed as soon as it is done.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Repositories scanned at once [default: the number of threads].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Exit 0 whenever the audit ran to its end (for engines that retry failed workers).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Worker threads in all [default: all cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip blobs larger than SIZE [default: 10MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// The team's configuration (rules, allowlist); repositories' own are never read.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Extra rule files (TOML).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// No progress lines on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub safety: GitSafetyArgs,
+}
+
+/// The formats of `akscan merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MergeFormat {
+    /// Each incident with every place, then failed repositories and totals.
+    Human,
+    /// {"summary", "incidents": [...], "repositories": [...], "stats", "warnings"}.
+    Json,
+    /// SARIF 2.1.0: one result per incident, other places as related locations.
+    Sarif,
+}
+
+/// `akscan merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Outputs of `akscan audit` (JSON Lines).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: MergeFormat,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No warnings or summary on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 const GIT_HELP: &str = "\
@@ -168,8 +275,11 @@ pub struct GitArgs {
     /// names the commit that introduced it and whether it is still at HEAD.
     #[arg(long)]
     pub history: bool,
-    /// The repository (default: the one around the current directory).
-    #[arg(long, short = 'C', value_name = "DIR", default_value = ".")]
+    /// The repository (default: the one around the current directory), or a URL
+    /// (https://, ssh://, git://, file://, user@host:path) to clone bare into a temporary
+    /// directory and scan with --history or --range (AKSCAN_GIT_TOKEN: a token for a
+    /// private https remote; git's own credential helpers work too).
+    #[arg(long, short = 'C', value_name = "DIR|URL", default_value = ".")]
     pub repo: PathBuf,
     /// With --staged: only these files (the pre-commit framework passes the staged names).
     #[arg(value_name = "PATH", requires = "staged")]
@@ -534,6 +644,223 @@ pub fn main() -> i32 {
         Command::UninstallHook(args) => run_hook(args, false),
         Command::Fix(args) => run_fix(args),
         Command::Rules(RulesCommand::Check { files }) => run_rules_check(&files),
+        Command::Audit(args) => run_audit(args),
+        Command::Merge(args) => run_merge(args),
+    }
+}
+
+fn run_audit(args: AuditArgs) -> i32 {
+    use crate::audit::{self, identity::Key, AuditOptions};
+    let text = if args.list.as_os_str() == "-" {
+        let mut t = String::new();
+        match io::Read::read_to_string(&mut io::stdin(), &mut t) {
+            Ok(_) => t,
+            Err(e) => return error(format!("cannot read the list from standard input: {e}")),
+        }
+    } else {
+        match std::fs::read(&args.list) {
+            Ok(b) => match String::from_utf8(b) {
+                Ok(t) => t,
+                Err(e) => {
+                    return error(format!(
+                        "{}: the list is not UTF-8 text (byte {})",
+                        args.list.display(),
+                        e.utf8_error().valid_up_to()
+                    ))
+                }
+            },
+            Err(e) => return error(format!("{}: {e}", args.list.display())),
+        }
+    };
+    let all = audit::parse_list(&text);
+    if all.is_empty() {
+        return error(format!(
+            "{}: the list names no repository (one URL or path per line)",
+            args.list.display()
+        ));
+    }
+    let specs: Vec<String> = match args.shard {
+        Some(s) => all.iter().filter(|e| s.takes(e)).cloned().collect(),
+        None => all.clone(),
+    };
+    let key = match Key::from_env() {
+        Ok(k) => k,
+        Err(e) => return error(e),
+    };
+    let config = match &args.config {
+        Some(f) => match Config::load(f) {
+            Ok(c) => c,
+            Err(e) => return error(e),
+        },
+        None => Config::default(),
+    };
+    let rules = (|| -> Result<RuleSet, String> {
+        let mut rules = load_rules(&args.rules)?;
+        config.add_rule_files(&mut rules)?;
+        config.adjust_rules(&mut rules)?;
+        Ok(rules)
+    })();
+    let scanner = match rules {
+        Ok(r) => crate::scan::Scanner::new(r),
+        Err(e) => return error(e),
+    };
+    let policy = match args.safety.policy() {
+        Ok(p) => p,
+        Err(e) => return error(e),
+    };
+    let threads = match args.threads {
+        Some(0) => return error("--threads must be at least 1"),
+        Some(n) => n,
+        None => ScanOptions::default().threads,
+    };
+    let jobs = match args.jobs {
+        Some(0) => return error("--jobs must be at least 1"),
+        Some(n) => n.min(threads),
+        None => threads,
+    };
+    let opts = AuditOptions {
+        threads,
+        jobs,
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        policy,
+        shard: args.shard,
+    };
+    let quiet = args.quiet;
+    if !quiet && !key.keyed {
+        let _ = writeln!(
+            io::stderr(),
+            "akscan: audit: {} is not set: secret identities use a random key of this run, so \
+             `akscan merge` cannot group a secret across shards or runs",
+            audit::identity::KEY_VAR
+        );
+    }
+    let total = specs.len();
+    let report = move |n: usize, repo: &str, r: Result<&ScanResult, &str>| {
+        if quiet {
+            return;
+        }
+        let line = match r {
+            Ok(r) => format!(
+                "[{n}/{total}] {}: {} finding{}, {} commits, {} blobs",
+                for_terminal(repo),
+                r.findings.len(),
+                if r.findings.len() == 1 { "" } else { "s" },
+                r.stats.commits,
+                r.stats.files_scanned
+            ),
+            Err(e) => format!(
+                "[{n}/{total}] {}: not scanned: {}",
+                for_terminal(repo),
+                for_terminal(e)
+            ),
+        };
+        let _ = writeln!(io::stderr(), "akscan: audit: {line}");
+    };
+    let started = std::time::Instant::now();
+    let totals = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(mut f) => audit::run(&specs, &scanner, &config, &opts, &key, &mut f, &report)
+                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            Err(e) => return error(format!("cannot create {}: {e}", path.display())),
+        },
+        None => {
+            let mut out = io::stdout();
+            audit::run(&specs, &scanner, &config, &opts, &key, &mut out, &report)
+                .map_err(|e| format!("cannot write the records: {e}"))
+        }
+    };
+    let totals = match totals {
+        Ok(t) => t,
+        Err(e) => return error(e),
+    };
+    if !quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "akscan: audit: {} repositor{} ({} not scanned{}), {} finding{}, {} commits, {} \
+             blobs, {} bytes in {:.1} s",
+            totals.repositories,
+            if totals.repositories == 1 { "y" } else { "ies" },
+            totals.failed,
+            match args.shard {
+                Some(s) => format!(
+                    "; shard {}/{} of {} in the list",
+                    s.index,
+                    s.count,
+                    all.len()
+                ),
+                None => String::new(),
+            },
+            totals.findings,
+            if totals.findings == 1 { "" } else { "s" },
+            totals.commits,
+            totals.blobs,
+            totals.bytes,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if args.exit_zero {
+        EXIT_CLEAN
+    } else if totals.findings > 0 {
+        EXIT_FINDINGS
+    } else if totals.failed > 0 {
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn run_merge(args: MergeArgs) -> i32 {
+    use crate::audit::merge;
+    let files: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let merged = match merge::merge(&files) {
+        Ok(m) => m,
+        Err(e) => return error(e),
+    };
+    let mut buf = Vec::new();
+    let rendered = match args.format {
+        MergeFormat::Human => merge::render_human(&merged, &mut buf),
+        MergeFormat::Json => merge::render_json(&merged, &mut buf),
+        MergeFormat::Sarif => merge::render_sarif(&merged, &mut buf),
+    };
+    if let Err(e) = rendered {
+        return error(format!("cannot render the report: {e}"));
+    }
+    let written = match &args.output {
+        Some(p) => crate::atomic::write(p, &buf),
+        None => match io::stdout().lock().write_all(&buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| format!("cannot write the report: {e}")),
+        },
+    };
+    if let Err(e) = written {
+        return error(e);
+    }
+    if !args.quiet {
+        let mut err = io::stderr().lock();
+        if args.format != MergeFormat::Human || args.output.is_some() {
+            for w in &merged.warnings {
+                let _ = writeln!(err, "akscan: warning: {}", for_terminal(w));
+            }
+        }
+        let s = merged.summary();
+        let _ = writeln!(
+            err,
+            "akscan: merge: {} incident{} in {} place{}; {} repositories ({} failed)",
+            s.incidents,
+            if s.incidents == 1 { "" } else { "s" },
+            s.places,
+            if s.places == 1 { "" } else { "s" },
+            s.repositories,
+            s.failed
+        );
+    }
+    if merged.incidents.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
     }
 }
 
@@ -873,7 +1200,34 @@ fn git_with(mut args: GitArgs, compact: bool) -> i32 {
         Ok(p) => p,
         Err(e) => return error(e),
     };
-    let repo = match Repo::open(&args.repo, policy) {
+    // a URL is cloned bare into a temporary directory (removed when this returns)
+    let spec = args.repo.to_string_lossy().into_owned();
+    let remote = crate::source::remote::is_remote(&spec);
+    let clone = if remote {
+        if args.staged {
+            return error(format!(
+                "--staged scans the index of a work tree; {} is a URL (use --history or --range)",
+                crate::source::remote::display(&spec)
+            ));
+        }
+        match crate::source::remote::clone_bare(&spec, &policy) {
+            Ok(c) => Some(c),
+            Err(e) => return error(e),
+        }
+    } else {
+        None
+    };
+    let shown_remote = remote.then(|| crate::source::remote::display(&spec));
+    if remote && args.common.config.is_none() {
+        // nothing around a temporary clone is the user's configuration
+        args.common.no_config = true;
+    }
+    let repo = match Repo::open(
+        &clone
+            .as_ref()
+            .map_or_else(|| args.repo.clone(), |c| c.path()),
+        policy,
+    ) {
         Ok(r) => r,
         Err(e) => return error(e),
     };
@@ -937,10 +1291,17 @@ fn git_with(mut args: GitArgs, compact: bool) -> i32 {
         git::scan_history(&repo, &setup.scanner, &opts)
     };
     bar.finish();
-    let result = match result {
+    let mut result = match result {
         Ok(r) => r,
         Err(e) => return error(e),
     };
+    if let Some(shown) = &shown_remote {
+        for f in &mut result.findings {
+            if let Some(g) = &mut f.git {
+                g.repository = Some(shown.clone());
+            }
+        }
+    }
     let unread = result.stats.skipped.unreadable;
     let mut code = finish(&args.common, &setup, result);
     if code == EXIT_CLEAN && unread > 0 {

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod atomic;
+pub mod audit;
 pub mod baseline;
 pub mod ci;
 pub mod cli;

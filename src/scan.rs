@@ -115,6 +115,10 @@ pub struct Skipped {
     pub ignored: u64,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl Skipped {
     pub fn add(&mut self, reason: SkipReason) {
         match reason {
@@ -161,6 +165,9 @@ impl Skipped {
 /// Counts of a scan.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Stats {
+    /// Commits read (history scans; not shown when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commits: u64,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     /// Of `files_scanned`: zip members with the same name and compressed bytes as one

@@ -50,6 +50,20 @@ impl Kind {
         }
     }
 
+    /// The kind named by [`Kind::as_str`].
+    pub fn parse(s: &str) -> Option<Kind> {
+        [
+            Kind::AccessKeyId,
+            Kind::AccessKeySecret,
+            Kind::StsAccessKeyId,
+            Kind::StsAccessKeySecret,
+            Kind::StsSecurityToken,
+            Kind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
     /// A human label, e.g. "AccessKey secret".
     pub fn label(self) -> &'static str {
         match self {

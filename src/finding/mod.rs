@@ -66,6 +66,10 @@ pub struct GitProvenance {
     /// Whether the same value is still in the tree at HEAD (history scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub present_at_head: Option<bool>,
+    /// The repository, when it was named by URL or scanned in an audit (`--repo URL`,
+    /// `akscan audit`), shown without user information.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 /// What hid a finding from the new ones.

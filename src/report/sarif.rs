@@ -87,7 +87,7 @@ fn encode_shown(shown: &str) -> String {
 }
 
 /// `file:///abs/path` (with a trailing `/` for directories when `dir`).
-fn file_uri(path: &std::path::Path, dir: bool) -> String {
+pub(crate) fn file_uri(path: &std::path::Path, dir: bool) -> String {
     let mut s = crate::source::walk::display_path(path);
     if !s.starts_with('/') {
         // Windows: C:/x -> /C:/x

@@ -333,6 +333,7 @@ impl Commit {
             summary: Some(self.summary.clone()),
             blob: Some(blob.to_string()),
             present_at_head: None,
+            repository: None,
         }
     }
 }
@@ -1277,6 +1278,7 @@ pub fn scan_history(
         );
     }
     sort_findings(&mut result.findings);
+    result.stats.commits = commits.len() as u64;
     result.stats.findings = result.findings.len() as u64;
     result.stats.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(result)

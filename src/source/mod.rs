@@ -7,6 +7,7 @@ pub mod git;
 pub mod gitrun;
 pub mod notebook;
 pub mod read;
+pub mod remote;
 pub mod tracked;
 pub mod walk;
 
