@@ -571,3 +571,19 @@ fn rules_check_runs_every_example_of_a_rule_file() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("ok   alibaba-access-key-secret"), "{text}");
 }
+
+/// This repository scanned by itself reports nothing: its test keys sit where its own
+/// `.akscan.toml` excludes them, or in its baseline (a unit test's new fixture must be
+/// recorded there, as the config file says).
+#[test]
+fn the_repository_scans_itself_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = akscan(&["scan", ".", "--format", "json"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let doc = json(&out);
+    assert!(doc["stats"]["suppressed"].as_u64().unwrap() > 0, "{doc}");
+    assert!(
+        doc["stats"]["files_scanned"].as_u64().unwrap() > 50,
+        "{doc}"
+    );
+}
