@@ -576,6 +576,36 @@ fn gitlab_push_new_branch_and_merge_request() {
     assert!(!w.root().join("step_summary.md").exists());
 }
 
+/// The first pipeline of a project's only branch: no commit before it, no other branch to
+/// compare with, so every commit of the branch is new and is scanned, and the note says why.
+#[test]
+fn gitlab_first_push_of_the_only_branch_scans_every_commit_and_says_so() {
+    let (w, main) = world_with_old_key_on_main();
+    let ci = w.checkout("ci", "main", None);
+    let env = gitlab_env(
+        &main,
+        None,
+        &[("CI_COMMIT_BRANCH", "main"), ("CI_COMMIT_REF_NAME", "main")],
+    );
+    let o = w.akscan(&ci, &env, &["--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(files(&o.stdout), ["legacy/old.py"]);
+    assert!(
+        stderr(&o).contains("no other branch of the remote is in this clone"),
+        "{}",
+        stderr(&o)
+    );
+    // the same on GitHub: a push that creates the repository's first branch
+    let event = w.write_event(
+        "first.json",
+        &push_event("refs/heads/main", ZEROS, &main, false),
+    );
+    let env = github_env(&w, "push", &event, &main, "refs/heads/main");
+    let o = w.akscan(&ci, &env, &["--format", "json", "--no-summary"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(files(&o.stdout), ["legacy/old.py"]);
+}
+
 #[test]
 fn elsewhere_range_is_needed_and_used() {
     let (w, main) = world_with_old_key_on_main();
