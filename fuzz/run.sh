@@ -2,7 +2,7 @@
 # Runs every fuzz target for a bounded time (default 60 s each) with cargo-fuzz (nightly).
 #   fuzz/run.sh [SECONDS]
 # Crashes land in fuzz/artifacts/<target>/; turn each into a regression test in
-# tests/properties.rs (or a unit test next to the code) before fixing it.
+# tests/it/properties.rs (or a unit test next to the code) before fixing it.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-60}"

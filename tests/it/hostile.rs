@@ -1,6 +1,7 @@
 //! Hostile inputs: every run finishes, exits 0 or 1 as appropriate, and reports what it
 //! skipped. Nothing here may hang or panic.
 
+use crate::common::wait_within;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -22,18 +23,7 @@ fn akscan(args: &[&str], cwd: &Path) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("run akscan");
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(120)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
-            panic!("akscan {args:?} did not finish in 120 s");
-        }
-    }
+    wait_within(child, &format!("akscan {args:?}"), 120)
 }
 
 fn json(out: &Output) -> serde_json::Value {

@@ -1,20 +1,12 @@
 //! The built binary on real files: exit codes, formats, redaction, inputs and errors.
 
+use crate::common::akscan;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
 const SECRET: &str = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
-
-fn akscan(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akscan"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run akscan")
-}
 
 fn write(dir: &Path, rel: &str, data: &[u8]) {
     let p = dir.join(rel);

@@ -7,6 +7,7 @@
 //! on PATH. `akscan` (language: rust) makes pre-commit build akscan with cargo: one test,
 //! ignored by default (a whole release build), does that.
 
+use crate::common::text;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -68,14 +69,6 @@ fn git(dir: &Path, args: &[&str]) -> Output {
             .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
             .env("GIT_COMMITTER_NAME", "t")
             .env("GIT_COMMITTER_EMAIL", "t@example.invalid"),
-    )
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
     )
 }
 
@@ -333,7 +326,7 @@ fn system_hook_scans_the_pushed_commits_in_the_pre_push_stage() {
 /// so only the first run pays for it in full. Ignored by default: that first build is a
 /// whole release build (on the shared 2-core development machine it took 40 minutes),
 /// too long for every CI run. Run it from a committed tree (the clone builds HEAD):
-/// `cargo test --release --test precommit -- --ignored`.
+/// `cargo test --release --test it precommit:: -- --ignored`.
 #[test]
 #[ignore = "a full cargo install of akscan: run with --ignored"]
 fn rust_hook_builds_and_blocks_a_commit() {

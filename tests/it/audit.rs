@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::common::{sarif_validator, text};
 use serde_json::Value;
 
 const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
@@ -126,14 +127,6 @@ impl Lab {
 
 fn url(p: &Path) -> String {
     format!("file://{}", p.display())
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn records(path: &Path) -> Vec<Value> {
@@ -832,16 +825,4 @@ fn a_cloned_or_audited_repository_runs_nothing_it_names() {
     lab.git(&a, &["-c", "core.fsmonitor=true", "status"], 0);
     let ctl = Command::new(&script).status().unwrap();
     assert!(ctl.success() && marker.exists());
-}
-
-fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json"),
-    )
-    .unwrap();
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    jsonschema::draft4::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles offline")
 }

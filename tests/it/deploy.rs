@@ -7,7 +7,7 @@
 //!   and 1.37; broken copies must fail, so the check cannot pass vacuously. The merge
 //!   Job's shell script runs under /bin/sh with a stub akscan.
 //! - deploy/github/org-audit.yml: actionlint and check-jsonschema's GitHub workflow schema,
-//!   as tests/ci_files.rs runs them.
+//!   as tests/it/ci_files.rs runs them.
 //! - both: the shard count agrees everywhere it is written.
 //!
 //! `.ci/run` installs the tools (pip: kubernetes-validate, check-jsonschema; npm into
@@ -17,14 +17,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::common::{manifest, on_path, require, text, tools_dir};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// The Kubernetes versions whose schemas the manifest must pass.
 const K8S_VERSIONS: [&str; 2] = ["1.33", "1.37"];
-
-fn manifest() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn k8s_file() -> PathBuf {
     manifest().join("deploy/kubernetes/audit-job.yaml")
@@ -32,40 +29,6 @@ fn k8s_file() -> PathBuf {
 
 fn workflow_file() -> PathBuf {
     manifest().join("deploy/github/org-audit.yml")
-}
-
-/// Where .ci/run installs the npm tools.
-fn tools_dir() -> PathBuf {
-    std::env::var_os("AKSCAN_CI_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest().join("target/ci-tools"))
-}
-
-/// `None` (and a note on stderr) when a tool is missing outside CI; a failure under CI.
-fn require(what: &str, found: bool) -> bool {
-    if found {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} is not installed: .ci/run installs it");
-    }
-    eprintln!("skipped: {what} is not installed (.ci/run installs it)");
-    false
-}
-
-fn on_path(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn load(path: &Path) -> Vec<Yaml> {

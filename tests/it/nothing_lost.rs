@@ -2,10 +2,10 @@
 //! columns and notebook cells on lines longer than a chunk, UTF-16 without a byte-order
 //! mark whatever its script. Inputs are made here, with the real binary run on them.
 
+use crate::common::{gzip, tar_of, wait_within};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 
 const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
 const SECRET: &str = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
@@ -34,18 +34,7 @@ fn akscan_with(args: &[&str], cwd: &Path, stdin: Option<Vec<u8>>) -> Output {
             let _ = pipe.write_all(&data);
         });
     }
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(180)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
-            panic!("akscan {args:?} did not finish in 180 s");
-        }
-    }
+    wait_within(child, &format!("akscan {args:?}"), 180)
 }
 
 fn akscan(args: &[&str], cwd: &Path) -> Output {
@@ -101,24 +90,6 @@ fn id_rule(v: &serde_json::Value) -> String {
         .as_str()
         .unwrap()
         .to_string()
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, name, *data).unwrap();
-    }
-    b.into_inner().unwrap()
 }
 
 #[test]

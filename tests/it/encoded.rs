@@ -6,6 +6,7 @@ use std::io::{Cursor, Write};
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::{gzip, tar_of};
 use akscan::finding::Finding;
 use akscan::scan::{ScanOptions, ScanResult, Scanner};
 use base64::Engine;
@@ -318,24 +319,6 @@ fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
-fn gzip_of(data: &[u8]) -> Vec<u8> {
-    let mut g = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    g.write_all(data).unwrap();
-    g.finish().unwrap()
-}
-
-fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in members {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, name, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
 #[test]
 fn archive_members_are_scanned_with_their_path() {
     let t = tempfile::tempdir().unwrap();
@@ -361,14 +344,14 @@ fn archive_members_are_scanned_with_their_path() {
     write(
         t.path(),
         "backup/src.tgz",
-        &gzip_of(&tar_of(&[("keys.py", k.as_bytes())])),
+        &gzip(&tar_of(&[("keys.py", k.as_bytes())])),
     );
     write(
         t.path(),
         "backup/src.tar.gz",
-        &gzip_of(&tar_of(&[("keys.py", k.as_bytes())])),
+        &gzip(&tar_of(&[("keys.py", k.as_bytes())])),
     );
-    write(t.path(), "logs/env.py.gz", &gzip_of(k.as_bytes()));
+    write(t.path(), "logs/env.py.gz", &gzip(k.as_bytes()));
     let r = scan(t.path());
     let paths: std::collections::BTreeSet<String> = r
         .findings
@@ -537,7 +520,7 @@ fn zip_bombs_are_reported_not_followed() {
     ]);
     write(t.path(), "bomb.zip", &bomb);
     // a gzip whose content runs past the size limit
-    write(t.path(), "big.log.gz", &gzip_of(&vec![b'a'; 4 << 20]));
+    write(t.path(), "big.log.gz", &gzip(&vec![b'a'; 4 << 20]));
     let r = scan_with(t.path(), |o| o.max_file_size = 1 << 20);
     let s = summary(t.path(), &r);
     assert_eq!(s.len(), 2, "{s:?} {:?}", r.warnings);

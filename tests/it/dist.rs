@@ -6,7 +6,7 @@
 //! on the lock of the target directory this test binary was built in) and sets
 //! `AKSCAN_DIST_TESTS=1`, which makes missing artifacts a failure. Without it, and with no
 //! `target/dist/`, the tests say so and pass: run `scripts/dist.sh && AKSCAN_DIST_TESTS=1
-//! cargo test --release --test dist` to check the artifacts by hand.
+//! cargo test --release --test it dist::` to check the artifacts by hand.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

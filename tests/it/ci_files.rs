@@ -11,37 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::{manifest, on_path, require, tools_dir};
 use serde_json::Value;
-
-fn manifest() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Where .ci/run installs the npm tools.
-fn tools_dir() -> PathBuf {
-    std::env::var_os("AKSCAN_CI_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest().join("target/ci-tools"))
-}
-
-/// `None` (and a note on stderr) when a tool is missing outside CI; a failure under CI.
-fn require(what: &str, found: bool) -> bool {
-    if found {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} is not installed: .ci/run installs it");
-    }
-    eprintln!("skipped: {what} is not installed (.ci/run installs it)");
-    false
-}
-
-fn on_path(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// The YAML blocks of README.md whose first line names a CI file: (name, text).
 fn readme_ci_files() -> Vec<(String, String)> {

@@ -2,20 +2,12 @@
 //! their own language, the JSON report lists each piece of advice once, hooks and `-q` get
 //! a compact report that names `akscan fix`, and a large report ends with a tally.
 
+use crate::common::akscan;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
 const SECRET: &str = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
-
-fn akscan(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akscan"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run akscan")
-}
 
 fn write(dir: &Path, rel: &str, data: &str) {
     let p = dir.join(rel);

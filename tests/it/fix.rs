@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::common::sarif_validator;
 use serde_json::Value;
 
 const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
@@ -603,18 +604,6 @@ fn a_value_no_longer_where_the_scan_saw_it_is_not_fixed() {
     assert!(plan.files.is_empty());
     assert_eq!(plan.unfixed.len(), 2);
     assert!(plan.unfixed[0].reason.contains("changed since the scan"));
-}
-
-fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json"),
-    )
-    .unwrap();
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    jsonschema::draft4::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles offline")
 }
 
 /// Applies SARIF replacements (line/column regions, columns in code points) to a text.

@@ -244,7 +244,7 @@ fn staged_paths_limit_the_scan() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
     )
     .unwrap();
-    // both hooks run the entry that reads pre-commit's mode (tests/precommit.rs runs them)
+    // both hooks run the entry that reads pre-commit's mode (tests/it/precommit.rs runs them)
     assert_eq!(
         hooks.matches("entry: akscan pre-commit\n").count(),
         2,

@@ -138,7 +138,7 @@ proptest! {
 
     #[test]
     fn rule_parser_on_mutated_builtin_rules(cut in 0usize..20_000, junk in "[\\[\\]{}=\"'a-z0-9\n ]{0,12}") {
-        let text = include_str!("../patterns/alibaba.toml");
+        let text = include_str!("../../patterns/alibaba.toml");
         let at = cut.min(text.len());
         let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
         let mutated = format!("{}{}{}", &text[..at], junk, &text[at..]);

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::common::sarif_validator;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -84,19 +85,6 @@ fn tmp() -> tempfile::TempDir {
 }
 
 // ---------------------------------------------------------------- SARIF
-
-fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json"),
-    )
-    .unwrap();
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    // draft-04 is the schema's own meta-schema; it is built in, so nothing is fetched
-    jsonschema::draft4::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles offline")
-}
 
 fn schema_errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
     validator
