@@ -66,6 +66,18 @@ pub struct Incident {
     pub places: Vec<Place>,
 }
 
+impl Incident {
+    /// "3 places in 2 repositories".
+    pub fn spread(&self) -> String {
+        let (p, r) = (self.places.len(), self.repositories.len());
+        format!(
+            "{p} place{} in {r} repositor{}",
+            if p == 1 { "" } else { "s" },
+            if r == 1 { "y" } else { "ies" }
+        )
+    }
+}
+
 /// A repository's summary record.
 #[derive(Debug, Clone, Serialize)]
 pub struct RepoSummary {
@@ -415,20 +427,13 @@ pub fn render_human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     for (n, i) in m.incidents.iter().enumerate() {
         writeln!(
             out,
-            "INCIDENT {}  {} {} ({}, {})  {} place{} in {} repositor{}{}",
+            "INCIDENT {}  {} {} ({}, {})  {}{}",
             n + 1,
             label(&i.kind),
             for_terminal(&i.secret),
             for_terminal(&i.rule_id),
             for_terminal(&i.severity),
-            i.places.len(),
-            if i.places.len() == 1 { "" } else { "s" },
-            i.repositories.len(),
-            if i.repositories.len() == 1 {
-                "y"
-            } else {
-                "ies"
-            },
+            i.spread(),
             if i.present_at_head {
                 ", STILL AT HEAD"
             } else {
@@ -588,17 +593,10 @@ pub fn render_sarif(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
                 .build()
         });
         let text = format!(
-            "Alibaba Cloud {} {} found in {} place{} in {} repositor{}{}{}. Next: {}.",
+            "Alibaba Cloud {} {} found in {}{}{}. Next: {}.",
             label(&i.kind),
             i.secret,
-            i.places.len(),
-            if i.places.len() == 1 { "" } else { "s" },
-            i.repositories.len(),
-            if i.repositories.len() == 1 {
-                "y"
-            } else {
-                "ies"
-            },
+            i.spread(),
             if i.first_seen.is_empty() {
                 String::new()
             } else {

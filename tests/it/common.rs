@@ -108,3 +108,25 @@ pub fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     }
     b.into_inner().unwrap()
 }
+
+/// A finished command's exit code (-1 for a signal) and output as text.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    /// Runs `cmd` to its end with an empty standard input.
+    pub fn of(mut cmd: Command) -> Out {
+        let o = cmd
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}

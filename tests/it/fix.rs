@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::common::sarif_validator;
+use crate::common::Out;
 use serde_json::Value;
 
 const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
@@ -15,25 +16,10 @@ const ID_R: &str = "LTAI****************3xRm";
 const SECRET: &str = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
 const SECRET_R: &str = "Vq8************************J6e";
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn akscan(dir: &Path, args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_akscan"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run akscan");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    let mut c = Command::new(env!("CARGO_BIN_EXE_akscan"));
+    c.args(args).current_dir(dir).env("NO_COLOR", "1");
+    Out::of(c)
 }
 
 fn tmp() -> tempfile::TempDir {

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::common::sarif_validator;
+use crate::common::Out;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -15,25 +16,10 @@ const SECRET: &str = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
 const SECRET2: &str = "Mz7Qw2Xr9Tk4Vb6Np1Ls8Hd3Fj5Gc0";
 const SECRET3: &str = "Pa4Rt8Yw2Kx6Nm3Qz9Lb5Vc7Hd1Fs0";
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn akscan(dir: &Path, args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_akscan"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run akscan");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    let mut c = Command::new(env!("CARGO_BIN_EXE_akscan"));
+    c.args(args).current_dir(dir).env_remove("NO_COLOR");
+    Out::of(c)
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {

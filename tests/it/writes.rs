@@ -5,6 +5,7 @@
 //! diff of thousands of findings is what `git apply` takes. Every test runs the real binary
 //! on real files; write failures come from the kernel (a file size limit, `/dev/full`).
 
+use crate::common::Out;
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
@@ -14,23 +15,9 @@ use std::time::{Duration, Instant};
 const ID: &str = "LTAI5tQ8bFz2KcVw9YhN3xRm";
 const SECRET: &str = "Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e";
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(mut cmd: Command) -> Out {
-    let o = cmd
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    cmd.env("NO_COLOR", "1");
+    Out::of(cmd)
 }
 
 fn akscan(dir: &Path, args: &[&str]) -> Out {
