@@ -160,10 +160,30 @@ fn clone_command(spec: &str, dest: &Path, token: Option<&str>) -> Command {
                 format!("Authorization: Basic {basic}"),
             );
     }
+    if !user_names_ssh() {
+        // no question on the terminal (a host key to accept, a passphrase): an error now,
+        // rather than a clone stopped in the background until the watchdog ends it
+        c.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    }
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut c, 0);
     c.stdin(std::process::Stdio::null());
     c
+}
+
+/// Whether the user chose how git runs ssh (`GIT_SSH_COMMAND`, `GIT_SSH`, or
+/// `core.sshCommand` in their own configuration): then that is used as it is.
+fn user_names_ssh() -> bool {
+    if std::env::var_os("GIT_SSH_COMMAND").is_some() || std::env::var_os("GIT_SSH").is_some() {
+        return true;
+    }
+    Command::new("git")
+        .args(["config", "--get", "core.sshCommand"])
+        .current_dir(std::env::temp_dir())
+        .env("GIT_DIR", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty())
 }
 
 /// Clones `spec` bare (every branch and every tag: what a history scan reads) into a new

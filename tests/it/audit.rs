@@ -826,3 +826,46 @@ fn a_cloned_or_audited_repository_runs_nothing_it_names() {
     let ctl = Command::new(&script).status().unwrap();
     assert!(ctl.success() && marker.exists());
 }
+
+#[test]
+fn ssh_never_asks_on_the_terminal_unless_the_user_set_it_up() {
+    let lab = Lab::new();
+    let bin = lab.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = lab.path("ssh.log");
+    std::fs::write(
+        lab.path("ssh.sh"),
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$0 $*\" >> '{}'\nexit 255\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    for name in ["ssh", "my-ssh"] {
+        let st = Command::new("install")
+            .args(["-m", "755"])
+            .arg(lab.path("ssh.sh"))
+            .arg(bin.join(name))
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let url = "ssh://git@127.0.0.1:1/org/r.git";
+    let out = lab.akscan(&["git", "--history", "--repo", url], &[("PATH", &path)]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert!(seen.contains("BatchMode=yes"), "{seen}");
+    // the user's own choice is kept
+    std::fs::remove_file(&log).unwrap();
+    let out = lab.akscan(
+        &["git", "--history", "--repo", url],
+        &[("PATH", &path), ("GIT_SSH_COMMAND", "my-ssh")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        seen.contains("my-ssh") && !seen.contains("BatchMode"),
+        "{seen}"
+    );
+}
