@@ -61,20 +61,25 @@ pub struct Baseline {
     anchor: Option<Anchor>,
 }
 
-/// Absolute directories: where akscan runs and where the baseline file is.
+/// Absolute directories: the one finding paths are relative to, and the baseline file's.
 #[derive(Debug, Clone)]
 struct Anchor {
     cwd: PathBuf,
     dir: PathBuf,
 }
 
+fn current_dir() -> Result<PathBuf, String> {
+    std::env::current_dir().map_err(|e| format!("cannot tell the current directory: {e}"))
+}
+
 impl Anchor {
-    /// The anchor of the baseline file `file` (relative to the current directory).
-    fn of(file: &Path) -> Result<Anchor, String> {
-        let cwd = std::env::current_dir()
-            .map_err(|e| format!("cannot tell the current directory: {e}"))?;
-        let at = normalize(&cwd.join(file));
+    /// The anchor of the baseline file `file` (relative to the current directory) for
+    /// finding paths relative to `base` (absolute; `None`: the current directory).
+    fn of(file: &Path, base: Option<&Path>) -> Result<Anchor, String> {
+        let here = current_dir()?;
+        let at = normalize(&here.join(file));
         let dir = at.parent().map(Path::to_path_buf).unwrap_or(at);
+        let cwd = base.map_or(here, Path::to_path_buf);
         Ok(Anchor { cwd, dir })
     }
 }
@@ -163,8 +168,14 @@ impl Baseline {
     /// This baseline as the file `file`: its entries' paths (and the paths of findings
     /// matched against it) are relative to the file's directory. Entries made from
     /// findings before it was anchored are rewritten.
-    pub fn anchored(mut self, file: &Path) -> Result<Baseline, String> {
-        let old = self.anchor.replace(Anchor::of(file)?);
+    pub fn anchored(self, file: &Path) -> Result<Baseline, String> {
+        self.anchored_in(file, None)
+    }
+
+    /// [`Baseline::anchored`] for finding paths relative to `base` (absolute) rather than
+    /// the current directory (git scans: the repository's top).
+    pub fn anchored_in(mut self, file: &Path, base: Option<&Path>) -> Result<Baseline, String> {
+        let old = self.anchor.replace(Anchor::of(file, base)?);
         if old.is_none() {
             let paths: Vec<String> = self
                 .entries
@@ -293,6 +304,12 @@ impl Baseline {
 
     /// Reads a baseline file (anchored to it: see [`Baseline::anchored`]).
     pub fn load(path: &Path) -> Result<Baseline, String> {
+        Baseline::load_in(path, None)
+    }
+
+    /// [`Baseline::load`] for finding paths relative to `base` (see
+    /// [`Baseline::anchored_in`]).
+    pub fn load_in(path: &Path, base: Option<&Path>) -> Result<Baseline, String> {
         let shown = path.display().to_string();
         let bytes = crate::source::read_bounded(path, MAX_BASELINE_FILE)
             .map_err(|e| format!("{shown}: cannot read baseline: {e}"))?;
@@ -300,7 +317,7 @@ impl Baseline {
             .map_err(|_| format!("{shown}: cannot read baseline: not valid UTF-8"))?;
         let mut b = Baseline::from_json(&shown, &text)?;
         // the entries are already relative to the file: only set the anchor
-        b.anchor = Some(Anchor::of(path)?);
+        b.anchor = Some(Anchor::of(path, base)?);
         Ok(b)
     }
 

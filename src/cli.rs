@@ -565,12 +565,27 @@ pub struct Setup {
     /// What the scan covers, for the baseline: stale entries and a rewritten baseline
     /// concern only that part (set by each command; everything by default).
     pub coverage: Coverage,
+    /// The directory relative finding paths are relative to (absolute): the repository's
+    /// top in git scans; `None`, the current directory.
+    pub base: Option<PathBuf>,
 }
 
 /// Loads the configuration (`--config`, or `.akscan.toml` found from `root`), the rules
 /// (built-in, the config's `rules.files`, `--rules`, then the config's disable and severity
 /// settings) and the `--baseline`.
 pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, String> {
+    setup_in(common, root, decode, None)
+}
+
+/// [`setup`] for a scan whose relative finding paths are relative to `base` (absolute; git
+/// scans: the repository's top) rather than the current directory, which akscan never
+/// changes.
+pub fn setup_in(
+    common: &CommonArgs,
+    root: &Path,
+    decode: bool,
+    base: Option<&Path>,
+) -> Result<Setup, String> {
     let config = if common.no_config {
         Config::default()
     } else if let Some(f) = &common.config {
@@ -589,10 +604,10 @@ pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, St
     // --baseline, else the config's `baseline` (a missing file there is an error too: a
     // config that names a baseline relies on it)
     let baseline = match (&common.baseline, &config.baseline) {
-        (Some(b), _) => Some(Baseline::load(b)?),
+        (Some(b), _) => Some(Baseline::load_in(b, base)?),
         // being written for the first time
         (None, Some(b)) if common.write_baseline.is_some() && !b.exists() => None,
-        (None, Some(b)) => Some(Baseline::load(b)?),
+        (None, Some(b)) => Some(Baseline::load_in(b, base)?),
         (None, None) => None,
     };
     let max_file_size = common
@@ -611,6 +626,7 @@ pub fn setup(common: &CommonArgs, root: &Path, decode: bool) -> Result<Setup, St
         max_file_size,
         compact: common.quiet,
         coverage: Coverage::Everything,
+        base: base.map(Path::to_path_buf),
     })
 }
 
@@ -1016,7 +1032,9 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Makes the user's paths absolute, then runs from the repository's top `root` (reports
 /// name files relative to it).
-fn enter_repo(c: &mut CommonArgs, root: &Path) -> Result<(), String> {
+/// Makes the paths the user named absolute (from the current directory), for a scan whose
+/// finding paths are relative to another directory (git: the repository's top).
+fn absolute_paths(c: &mut CommonArgs) {
     for p in [
         &mut c.output,
         &mut c.config,
@@ -1031,7 +1049,6 @@ fn enter_repo(c: &mut CommonArgs, root: &Path) -> Result<(), String> {
     for p in &mut c.rules {
         *p = absolute(p);
     }
-    std::env::set_current_dir(root).map_err(|e| format!("cannot enter {}: {e}", root.display()))
 }
 
 /// The worker threads of `--threads` (default: all cores).
@@ -1068,10 +1085,9 @@ fn run_ci(mut args: CiArgs) -> i32 {
             .filter(|p| !p.is_empty())
             .map(|p| absolute(Path::new(&p)))
     };
-    if let Err(e) = enter_repo(&mut args.common, repo.root()) {
-        return error(e);
-    }
-    let mut setup = match setup(&args.common, Path::new("."), true) {
+    absolute_paths(&mut args.common);
+    let root = repo.root().to_path_buf();
+    let mut setup = match setup_in(&args.common, &root, true, Some(&root)) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
@@ -1246,10 +1262,8 @@ fn git_with(mut args: GitArgs, compact: bool) -> i32 {
             }
         })
         .collect();
-    if let Err(e) = enter_repo(&mut args.common, &root) {
-        return error(e);
-    }
-    let mut setup = match setup(&args.common, Path::new("."), true) {
+    absolute_paths(&mut args.common);
+    let mut setup = match setup_in(&args.common, &root, true, Some(&root)) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
@@ -1505,6 +1519,7 @@ fn run_fix(args: FixArgs) -> i32 {
             stats: &result.stats,
             rules: Some(setup.scanner.rules()),
             root: Some(&setup.root),
+            base: setup.base.as_deref(),
         };
         let mut buf = Vec::new();
         if let Err(e) =
@@ -1657,9 +1672,10 @@ pub fn finish_with(
     let mut baseline_written = None;
     if let Some(path) = &common.write_baseline {
         // keep the old key so unchanged entries stay identical in version control
-        let reuse = Baseline::load(path).ok();
+        let base = setup.base.as_deref();
+        let reuse = Baseline::load_in(path, base).ok();
         let new = match Baseline::from_findings(&result.findings, reuse.as_ref())
-            .and_then(|b| b.anchored(path))
+            .and_then(|b| b.anchored_in(path, base))
         {
             Ok(b) => b,
             Err(e) => return error(e),
@@ -1704,11 +1720,16 @@ pub fn finish_with(
         stats: &result.stats,
         rules: Some(setup.scanner.rules()),
         root: Some(&setup.root),
+        base: setup.base.as_deref(),
     };
     // SARIF results carry the fix of each finding
     let plan = (common.format == Format::Sarif
         || extras.reports.iter().any(|(f, _)| *f == Format::Sarif))
-    .then(|| fix::plan(data.findings, fix::read_shown));
+    .then(|| {
+        fix::plan(data.findings, |p| {
+            fix::read_shown_in(setup.base.as_deref(), p)
+        })
+    });
     let stderr_color = use_color(common.color, io::stderr().is_terminal());
     let redactor = redactor(common, data.findings, &result.suppressed);
     if !common.quiet {

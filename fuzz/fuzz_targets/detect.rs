@@ -156,6 +156,7 @@ fuzz_target!(|data: &[u8]| {
         stats: &stats,
         rules: None,
         root: None,
+        base: None,
     };
     let opts = RenderOptions::default();
     for fmt in [Format::Human, Format::Json, Format::Jsonl, Format::Sarif, Format::Github] {

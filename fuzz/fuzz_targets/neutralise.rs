@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let red = Redactor::for_findings(&findings, &[]);
     let stats = akscan::scan::Stats::default();
-    let rd = ReportData { findings: &findings, suppressed: &[], stats: &stats, rules: None, root: None };
+    let rd = ReportData { findings: &findings, suppressed: &[], stats: &stats, rules: None, root: None, base: None };
     for fmt in [Format::Human, Format::Github] {
         let mut out = Vec::new();
         {

@@ -404,8 +404,16 @@ fn groups(findings: &[&Finding]) -> Vec<Vec<usize>> {
 /// Reads the file a finding's shown path names (escaped names unescaped); an archive
 /// member cannot be rewritten.
 pub fn read_shown(shown: &str) -> std::io::Result<Vec<u8>> {
+    read_shown_in(None, shown)
+}
+
+/// [`read_shown`] for a path relative to `base` (`None`: the current directory).
+pub fn read_shown_in(base: Option<&std::path::Path>, shown: &str) -> std::io::Result<Vec<u8>> {
     match crate::source::walk::shown_file(shown) {
-        (file, None) => std::fs::read(file),
+        (file, None) => match base {
+            Some(b) => std::fs::read(b.join(file)),
+            None => std::fs::read(file),
+        },
         (_, Some(_)) => Err(std::io::Error::other("a member of an archive")),
     }
 }

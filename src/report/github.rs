@@ -35,7 +35,7 @@ pub fn command(s: Severity) -> &'static str {
 
 /// Writes one workflow command per finding.
 pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let loc = Locator::new(data.root);
+    let loc = Locator::new(data.root, data.base);
     let by_fp = super::by_fingerprint(data.findings);
     for f in data.findings {
         let file = loc.file(&f.path);

@@ -136,7 +136,7 @@ fn vulnerability_id(f: &Finding, file: &str) -> String {
 
 /// Writes the report.
 pub fn render(data: &ReportData<'_>, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let loc = Locator::new(data.root);
+    let loc = Locator::new(data.root, data.base);
     let by_fp = super::by_fingerprint(data.findings);
     let job_commit = std::env::var("CI_COMMIT_SHA")
         .ok()

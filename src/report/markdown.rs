@@ -52,7 +52,7 @@ pub fn render(
     what: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let loc = Locator::new(data.root);
+    let loc = Locator::new(data.root, data.base);
     let n = data.findings.len();
     let mut text = String::new();
     if n == 0 {

@@ -57,9 +57,11 @@ pub struct ReportData<'a> {
     /// The rules in use (SARIF lists them all); `None` lists only the rules of findings.
     pub rules: Option<&'a RuleSet>,
     /// The repository's top (or the current directory outside one): SARIF, GitHub and
-    /// GitLab locations are relative to it. Relative finding
-    /// paths are taken from the current directory. `None`: the current directory.
+    /// GitLab locations are relative to it. `None`: the current directory.
     pub root: Option<&'a Path>,
+    /// The directory relative finding paths are relative to (absolute): the repository's
+    /// top in git scans. `None`: the current directory.
+    pub base: Option<&'a Path>,
 }
 
 /// The value to print for a finding: redacted unless `show_secrets`.
@@ -89,9 +91,12 @@ pub struct Locator {
 }
 
 impl Locator {
-    pub fn new(root: Option<&Path>) -> Locator {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let root = crate::config::normalize(&cwd.join(root.unwrap_or(Path::new("."))));
+    /// Paths under `root` (default: the current directory) become relative to it;
+    /// relative finding paths are relative to `base` (default: the current directory).
+    pub fn new(root: Option<&Path>, base: Option<&Path>) -> Locator {
+        let here = std::env::current_dir().unwrap_or_default();
+        let root = crate::config::normalize(&here.join(root.unwrap_or(Path::new("."))));
+        let cwd = base.map_or(here, crate::config::normalize);
         Locator { cwd, root }
     }
 
@@ -177,7 +182,7 @@ mod tests {
 
     #[test]
     fn locations_are_relative_to_the_root() {
-        let l = Locator::new(Some(Path::new("proj")));
+        let l = Locator::new(Some(Path::new("proj")), None);
         assert_eq!(
             l.locate("proj/src/a.py"),
             Located::Relative("src/a.py".into())
@@ -187,7 +192,7 @@ mod tests {
             Located::Relative("b.py".into())
         );
         assert!(matches!(l.locate("other/c.py"), Located::Absolute(..)));
-        let here = Locator::new(None);
+        let here = Locator::new(None, None);
         assert_eq!(here.locate("x/y.go"), Located::Relative("x/y.go".into()));
     }
 }

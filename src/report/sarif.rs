@@ -345,7 +345,7 @@ pub fn build_with_fixes(
     opts: &RenderOptions,
     fixes: Option<&Plan>,
 ) -> Sarif {
-    let loc = Locator::new(data.root);
+    let loc = Locator::new(data.root, data.base);
     // the rules: every rule in use, then any rule only known from a finding
     let mut infos: Vec<RuleInfo<'_>> = match data.rules {
         Some(set) => set
@@ -523,6 +523,7 @@ mod tests {
             stats: &stats,
             rules: None,
             root: None,
+            base: None,
         };
         let log = serde_json::to_value(build(&data, &RenderOptions::default())).unwrap();
         let results = &log["runs"][0]["results"];

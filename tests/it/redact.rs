@@ -665,6 +665,7 @@ fn long_run_random_outputs_leak_nothing() {
             stats: &stats,
             rules: None,
             root: None,
+            base: None,
         };
         let values: Vec<&str> = findings
             .iter()
