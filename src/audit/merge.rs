@@ -147,6 +147,10 @@ pub fn merge(files: &[&Path]) -> Result<Merged, String> {
         let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let text = String::from_utf8_lossy(&text);
         let mut good = 0usize;
+        // what the worker's start record promised, and the summaries it wrote
+        let mut expected: Option<u64> = None;
+        let mut shard_names: Vec<String> = Vec::new();
+        let mut summaries = 0u64;
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             if line.trim().is_empty() {
@@ -168,6 +172,13 @@ pub fn merge(files: &[&Path]) -> Result<Merged, String> {
                 }
             };
             let field = |k: &str| rec.get(k).and_then(Value::as_str).map(str::to_string);
+            if field("type").as_deref() == Some("audit") {
+                good += 1;
+                let n = rec.get("repositories").and_then(Value::as_u64);
+                expected = Some(expected.unwrap_or(0) + n.unwrap_or(0));
+                shard_names.push(field("shard").unwrap_or_else(|| "the whole list".into()));
+                continue;
+            }
             let (Some(kind), Some(repository), Some(key_id)) =
                 (field("type"), field("repository"), field("key_id"))
             else {
@@ -207,6 +218,7 @@ pub fn merge(files: &[&Path]) -> Result<Merged, String> {
                     });
                 }
                 "repository" => {
+                    summaries += 1;
                     let status: Status = rec
                         .get("status")
                         .cloned()
@@ -232,9 +244,17 @@ pub fn merge(files: &[&Path]) -> Result<Merged, String> {
             }
         }
         if good == 0 {
-            merged
-                .warnings
-                .push(format!("{}: no audit records", file.display()));
+            merged.warnings.push(format!(
+                "{}: no audit records (did its worker start?)",
+                file.display()
+            ));
+        } else if let Some(n) = expected.filter(|&n| summaries < n) {
+            merged.warnings.push(format!(
+                "{}: {summaries} of the {n} repositories of {} finished: the worker stopped \
+                 early (run that shard again)",
+                file.display(),
+                shard_names.join(", ")
+            ));
         }
     }
     for r in with_findings.iter().filter(|r| !repos.contains_key(*r)) {

@@ -1,7 +1,8 @@
 //! Organisation audits: the history of many repositories, scanned in deterministic shards
 //! to JSON Lines that [`merge`] turns into one report of incidents.
 //!
-//! A shard's output is a stream of records, each on one line: the findings of a repository
+//! A shard's output is a stream of records, each on one line: first what the worker was
+//! given (`"type": "audit"`: its shard and how many repositories), then the findings of a repository
 //! (`"type": "finding"`, redacted, with the secret's keyed identity), then that repository's
 //! summary (`"type": "repository"`: status, commits, blobs, bytes, time, errors). A
 //! repository's records are written together and flushed, so the output of a worker that
@@ -151,6 +152,21 @@ struct RepositoryRecord<'a> {
     akscan: &'static str,
 }
 
+/// The first record of every output: what this worker was given, so a merge can tell a
+/// worker that stopped early (fewer summaries than `repositories`) from an empty shard.
+#[derive(Serialize)]
+struct StartRecord<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
+    repositories: usize,
+    key_id: &'a str,
+    keyed: bool,
+    akscan: &'static str,
+}
+
 /// Totals of an audit run.
 #[derive(Debug, Default, Clone)]
 pub struct Totals {
@@ -288,6 +304,18 @@ pub fn run(
     out: &mut (dyn Write + Send),
     report: &Report<'_>,
 ) -> io::Result<Totals> {
+    let start = StartRecord {
+        kind: "audit",
+        version: RECORD_VERSION,
+        shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        repositories: specs.len(),
+        key_id: &key.id,
+        keyed: key.keyed,
+        akscan: env!("CARGO_PKG_VERSION"),
+    };
+    serde_json::to_writer(&mut *out, &start)?;
+    writeln!(out)?;
+    out.flush()?;
     let jobs = opts.jobs.clamp(1, specs.len().max(1));
     let per = (opts.threads / jobs).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);

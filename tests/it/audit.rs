@@ -259,9 +259,11 @@ fn an_audit_reports_broken_and_unreachable_repositories_and_goes_on() {
         assert!(!repos[&bad]["error"].as_str().unwrap().is_empty());
     }
     assert_eq!(of_type(&recs, "finding").len(), 4);
-    // every repository's findings come before its summary
+    // what the worker was given comes first; every repository's findings before its summary
+    assert_eq!(recs[0]["type"], "audit");
+    assert_eq!(recs[0]["repositories"], 6);
     let mut done = BTreeSet::new();
-    for r in &recs {
+    for r in &recs[1..] {
         let repo = r["repository"].as_str().unwrap();
         assert!(!done.contains(repo), "record after the summary of {repo}");
         if r["type"] == "repository" {
@@ -480,8 +482,10 @@ fn merge_makes_one_incident_of_one_secret_in_three_repositories() {
     let shard_refs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
     let (merged, out) = merge_json(&lab, &shard_refs);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    // the shards merged say exactly what one process said
+    // the shards merged say exactly what one process said (a shard the hash gave no
+    // repository is no cause for a warning)
     assert_eq!(timeless(&one), timeless(&merged));
+    assert_eq!(merged["warnings"], serde_json::json!([]), "{merged:#}");
     // a shard file given twice changes nothing
     let mut twice = shard_refs.clone();
     twice.push(shard_refs[1]);
@@ -651,6 +655,10 @@ fn merge_survives_a_stopped_worker_and_refuses_what_is_not_audit_output() {
         "{warnings}"
     );
     assert!(warnings.contains("no summary record"), "{warnings}");
+    assert!(
+        warnings.contains("1 of the 2 repositories of the whole list finished"),
+        "{warnings}"
+    );
     assert_eq!(doc["summary"]["repositories"], 1);
     assert_eq!(doc["incidents"].as_array().unwrap().len(), 4);
     // not audit output: an error naming the file and line
