@@ -666,60 +666,7 @@ pub fn main() -> i32 {
 }
 
 fn run_audit(args: AuditArgs) -> i32 {
-    use crate::audit::{self, identity::Key, AuditOptions};
-    let text = if args.list.as_os_str() == "-" {
-        let mut t = String::new();
-        match io::Read::read_to_string(&mut io::stdin(), &mut t) {
-            Ok(_) => t,
-            Err(e) => return error(format!("cannot read the list from standard input: {e}")),
-        }
-    } else {
-        match std::fs::read(&args.list) {
-            Ok(b) => match String::from_utf8(b) {
-                Ok(t) => t,
-                Err(e) => {
-                    return error(format!(
-                        "{}: the list is not UTF-8 text (byte {})",
-                        args.list.display(),
-                        e.utf8_error().valid_up_to()
-                    ))
-                }
-            },
-            Err(e) => return error(format!("{}: {e}", args.list.display())),
-        }
-    };
-    let all = audit::parse_list(&text);
-    if all.is_empty() {
-        return error(format!(
-            "{}: the list names no repository (one URL or path per line)",
-            args.list.display()
-        ));
-    }
-    let specs: Vec<String> = match args.shard {
-        Some(s) => all.iter().filter(|e| s.takes(e)).cloned().collect(),
-        None => all.clone(),
-    };
-    let key = match Key::from_env() {
-        Ok(k) => k,
-        Err(e) => return error(e),
-    };
-    let config = match &args.config {
-        Some(f) => match Config::load(f) {
-            Ok(c) => c,
-            Err(e) => return error(e),
-        },
-        None => Config::default(),
-    };
-    let rules = (|| -> Result<RuleSet, String> {
-        let mut rules = load_rules(&args.rules)?;
-        config.add_rule_files(&mut rules)?;
-        config.adjust_rules(&mut rules)?;
-        Ok(rules)
-    })();
-    let scanner = match rules {
-        Ok(r) => crate::scan::Scanner::new(r),
-        Err(e) => return error(e),
-    };
+    use crate::audit::command::{self, Request};
     let policy = match args.safety.policy() {
         Ok(p) => p,
         Err(e) => return error(e),
@@ -729,154 +676,45 @@ fn run_audit(args: AuditArgs) -> i32 {
         Some(n) => n,
         None => ScanOptions::default().threads,
     };
-    let jobs = match args.jobs {
-        Some(0) => return error("--jobs must be at least 1"),
-        Some(n) => n.min(threads),
-        None => threads,
-    };
-    let opts = AuditOptions {
-        threads,
-        jobs,
-        max_file_size: args
-            .max_file_size
-            .or(config.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
-        policy,
+    let req = Request {
+        list: args.list,
         shard: args.shard,
+        output: args.output,
+        jobs: args.jobs,
+        exit_zero: args.exit_zero,
+        threads,
+        max_file_size: args.max_file_size,
+        config: args.config,
+        rules: args.rules,
+        quiet: args.quiet,
+        policy,
     };
-    let quiet = args.quiet;
-    if !quiet && !key.keyed {
-        let _ = writeln!(
-            io::stderr(),
-            "akscan: audit: {} is not set: secret identities use a random key of this run, so \
-             `akscan merge` cannot group a secret across shards or runs",
-            audit::identity::KEY_VAR
-        );
-    }
-    let total = specs.len();
-    let report = move |n: usize, repo: &str, r: Result<&ScanResult, &str>| {
-        if quiet {
-            return;
-        }
-        let line = match r {
-            Ok(r) => format!(
-                "[{n}/{total}] {}: {} finding{}, {} commits, {} blobs",
-                for_terminal(repo),
-                r.findings.len(),
-                if r.findings.len() == 1 { "" } else { "s" },
-                r.stats.commits,
-                r.stats.files_scanned
-            ),
-            Err(e) => format!(
-                "[{n}/{total}] {}: not scanned: {}",
-                for_terminal(repo),
-                for_terminal(e)
-            ),
-        };
-        let _ = writeln!(io::stderr(), "akscan: audit: {line}");
-    };
-    let started = std::time::Instant::now();
-    let totals = match &args.output {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(mut f) => audit::run(&specs, &scanner, &config, &opts, &key, &mut f, &report)
-                .map_err(|e| format!("cannot write {}: {e}", path.display())),
-            Err(e) => return error(format!("cannot create {}: {e}", path.display())),
-        },
-        None => {
-            let mut out = io::stdout();
-            audit::run(&specs, &scanner, &config, &opts, &key, &mut out, &report)
-                .map_err(|e| format!("cannot write the records: {e}"))
-        }
-    };
-    let totals = match totals {
-        Ok(t) => t,
-        Err(e) => return error(e),
-    };
-    if !quiet {
-        let _ = writeln!(
-            io::stderr(),
-            "akscan: audit: {} repositor{} ({} not scanned{}), {} finding{}, {} commits, {} \
-             blobs, {} bytes in {:.1} s",
-            totals.repositories,
-            if totals.repositories == 1 { "y" } else { "ies" },
-            totals.failed,
-            match args.shard {
-                Some(s) => format!(
-                    "; shard {}/{} of {} in the list",
-                    s.index,
-                    s.count,
-                    all.len()
-                ),
-                None => String::new(),
-            },
-            totals.findings,
-            if totals.findings == 1 { "" } else { "s" },
-            totals.commits,
-            totals.blobs,
-            totals.bytes,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    if args.exit_zero {
-        EXIT_CLEAN
-    } else if totals.findings > 0 {
-        EXIT_FINDINGS
-    } else if totals.failed > 0 {
-        EXIT_ERROR
-    } else {
-        EXIT_CLEAN
-    }
+    ending(command::audit(&req))
 }
 
 fn run_merge(args: MergeArgs) -> i32 {
-    use crate::audit::merge;
-    let files: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
-    let merged = match merge::merge(&files) {
-        Ok(m) => m,
-        Err(e) => return error(e),
-    };
-    let mut buf = Vec::new();
-    let rendered = match args.format {
-        MergeFormat::Human => merge::render_human(&merged, &mut buf),
-        MergeFormat::Json => merge::render_json(&merged, &mut buf),
-        MergeFormat::Sarif => merge::render_sarif(&merged, &mut buf),
-    };
-    if let Err(e) = rendered {
-        return error(format!("cannot render the report: {e}"));
-    }
-    let written = match &args.output {
-        Some(p) => crate::atomic::write(p, &buf),
-        None => match io::stdout().lock().write_all(&buf) {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            r => r.map_err(|e| format!("cannot write the report: {e}")),
+    use crate::audit::command::{self, MergeFormat as F, MergeRequest};
+    let req = MergeRequest {
+        files: args.files,
+        format: match args.format {
+            MergeFormat::Human => F::Human,
+            MergeFormat::Json => F::Json,
+            MergeFormat::Sarif => F::Sarif,
         },
+        output: args.output,
+        quiet: args.quiet,
     };
-    if let Err(e) = written {
-        return error(e);
-    }
-    if !args.quiet {
-        let mut err = io::stderr().lock();
-        if args.format != MergeFormat::Human || args.output.is_some() {
-            for w in &merged.warnings {
-                let _ = writeln!(err, "akscan: warning: {}", for_terminal(w));
-            }
-        }
-        let s = merged.summary();
-        let _ = writeln!(
-            err,
-            "akscan: merge: {} incident{} in {} place{}; {} repositories ({} failed)",
-            s.incidents,
-            if s.incidents == 1 { "" } else { "s" },
-            s.places,
-            if s.places == 1 { "" } else { "s" },
-            s.repositories,
-            s.failed
-        );
-    }
-    if merged.incidents.is_empty() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
+    ending(command::merge(&req))
+}
+
+/// The exit status of a command's [`crate::audit::command::Ending`], or its error.
+fn ending(r: Result<crate::audit::command::Ending, String>) -> i32 {
+    use crate::audit::command::Ending;
+    match r {
+        Ok(Ending::Clean) => EXIT_CLEAN,
+        Ok(Ending::Found) => EXIT_FINDINGS,
+        Ok(Ending::Incomplete) => EXIT_ERROR,
+        Err(e) => error(e),
     }
 }
 

@@ -8,6 +8,7 @@
 //! repository's records are written together and flushed, so the output of a worker that
 //! is killed holds every repository it finished.
 
+pub mod command;
 pub mod identity;
 pub mod merge;
 
