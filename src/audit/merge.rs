@@ -11,8 +11,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingDescriptor, Result as SarifResult, Run, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Location, Message, PhysicalLocation, PropertyBag, Region,
+    ReportingDescriptor, Result as SarifResult, Run, Sarif, Tool, ToolComponent,
 };
 
 use super::Status;
@@ -598,19 +598,25 @@ pub fn render_sarif(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
         .map(|(n, r)| (r, format!("REPO{}", n + 1)))
         .collect();
     let mut rules: BTreeMap<String, ReportingDescriptor> = BTreeMap::new();
+    let builtin = crate::detect::rules::RuleSet::builtin().ok();
     let mut results = Vec::new();
     for i in &m.incidents {
         let first = &i.places[0];
         rules.entry(i.rule_id.clone()).or_insert_with(|| {
-            ReportingDescriptor::builder()
-                .id(i.rule_id.clone())
-                .name(first.str("rule_name").to_string())
-                .short_description(
-                    MultiformatMessageString::builder()
-                        .text(format!("Hardcoded Alibaba Cloud {}", label(&i.kind)))
-                        .build(),
-                )
-                .build()
+            // the built-in rule's own description when it is one, else its name
+            let builtin = builtin.as_ref().and_then(|set| {
+                set.rules
+                    .iter()
+                    .find(|r| r.id == i.rule_id)
+                    .map(|r| r.description.clone())
+            });
+            crate::report::sarif::rule_descriptor(
+                &i.rule_id,
+                first.str("rule_name"),
+                builtin.as_deref().unwrap_or(first.str("rule_name")),
+                Kind::parse(&i.kind).unwrap_or(Kind::Other),
+                Severity::parse(&i.severity).unwrap_or(Severity::High),
+            )
         });
         let text = format!(
             "Alibaba Cloud {} {} found in {}{}{}. Next: {}.",

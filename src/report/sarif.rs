@@ -129,6 +129,24 @@ struct RuleInfo<'a> {
     severity: Severity,
 }
 
+/// The SARIF descriptor of a rule (full description, help with the advice, severity), for
+/// reports that know a rule only by its parts (`akscan merge`).
+pub(crate) fn rule_descriptor(
+    id: &str,
+    name: &str,
+    description: &str,
+    kind: Kind,
+    severity: Severity,
+) -> ReportingDescriptor {
+    descriptor(&RuleInfo {
+        id,
+        name,
+        description,
+        kind,
+        severity,
+    })
+}
+
 fn help(r: &RuleInfo<'_>) -> MultiformatMessageString {
     let sts = matches!(
         r.kind,

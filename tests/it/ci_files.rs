@@ -256,3 +256,75 @@ fn sarif_passes_the_sarif_multitool_with_github_rules() {
     let results = multitool(&broken, &tmp.path().join("validation2.sarif"));
     assert!(!errors_and_warnings(&results).is_empty());
 }
+
+/// The merged SARIF of an organisation audit (one result per incident, related locations,
+/// one base URI per repository) passes GitHub's ingestion rules too.
+#[test]
+fn merged_audit_sarif_passes_the_sarif_multitool_with_github_rules() {
+    let tool = tools_dir().join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    if !cfg!(target_os = "linux") || !require("the SARIF Multitool (npm)", tool.is_file()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "Ann")
+            .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+            .env("GIT_COMMITTER_NAME", "Ann")
+            .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let mut list = String::new();
+    for (name, file) in [("a", "app.py"), ("b", "conf/settings.py")] {
+        let d = tmp.path().join(name);
+        std::fs::create_dir_all(d.join("conf")).unwrap();
+        git(&d, &["init", "-q"]);
+        std::fs::write(
+            d.join(file),
+            "access_key_id = \"LTAI5tQ8bFz2KcVw9YhN3xRm\"\naccess_key_secret = \"Vq8Hn2KzP4wX7mRt1YbC9dFs3LgJ6e\"\n",
+        )
+        .unwrap();
+        git(&d, &["add", "."]);
+        git(&d, &["commit", "-q", "-m", "config"]);
+        list.push_str(&format!("file://{}\n", d.display()));
+    }
+    std::fs::write(tmp.path().join("repos.txt"), list).unwrap();
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_akscan"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("AKSCAN_AUDIT_KEY", "a-key-for-this-test-0123456789")
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(&["audit", "repos.txt", "-o", "audit.jsonl", "-q"]);
+    run(&[
+        "merge",
+        "audit.jsonl",
+        "--format",
+        "sarif",
+        "-o",
+        "org.sarif",
+        "-q",
+    ]);
+    let sarif = tmp.path().join("org.sarif");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{doc:#}");
+    assert!(results
+        .iter()
+        .all(|r| r["relatedLocations"].as_array().map(Vec::len) == Some(1)));
+    let found = multitool(&sarif, &tmp.path().join("validation.sarif"));
+    let bad = errors_and_warnings(&found);
+    assert!(bad.is_empty(), "{bad:#?}");
+}
